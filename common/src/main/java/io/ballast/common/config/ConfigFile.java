@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +21,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * A YAML config file whose keys are the command's long option names without the
  * leading dashes ({@code zk: 10.0.0.1:2181} for {@code --zk}). Values become picocli
  * default values, so a flag given on the command line always wins over the file.
+ *
+ * <p>A YAML list becomes one comma-joined default value, so a repeatable option must
+ * declare {@code split = ","} to receive it as several values.
  *
  * <p>Unknown keys are rejected, naming the key and the keys that are allowed: a typo in a
  * config file must not silently fall back to a default.
