@@ -1,0 +1,152 @@
+package io.ballast.node;
+
+import io.ballast.common.config.HostPort;
+import io.ballast.common.zk.ZkClients;
+import io.ballast.common.zk.ZkPaths;
+import io.ballast.node.admin.NodeAdminServer;
+import io.ballast.node.control.ControlClient;
+import io.ballast.node.control.NodeIdentity;
+import io.ballast.node.control.NodeRegistrar;
+import io.ballast.node.proxy.ProxyConfig;
+import io.ballast.node.proxy.ProxyServer;
+import io.ballast.node.snapshot.AppliedState;
+import io.ballast.node.snapshot.SnapshotApplier;
+import io.ballast.node.snapshot.SnapshotStore;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running data-plane node: the proxy, its admin endpoint, the ZooKeeper client, the
+ * control stream and the registration, started in this order:
+ * <ol>
+ *   <li>the proxy, with the snapshot stored in the state directory installed right after it
+ *       binds (static stability: a node restarted while ZooKeeper and the control plane are
+ *       down serves its last good configuration);</li>
+ *   <li>the admin endpoint;</li>
+ *   <li>the ZooKeeper client, the registration and the control client, all of which connect
+ *       in the background: {@link #start} never waits for ZooKeeper or the control plane.</li>
+ * </ol>
+ * {@link #close} stops them in reverse order; every step is bounded (a few seconds at most,
+ * even when ZooKeeper is unreachable).
+ *
+ * <p>Thread-safe; {@link #close} is idempotent.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final NodeConfig config;
+    private final ProxyServer proxy;
+    private final SnapshotApplier applier;
+    private final NodeAdminServer admin;
+    private final NodeIdentity identity;
+    private final Deque<AutoCloseable> resources;
+    private boolean closed;
+
+    private Node(NodeConfig config, ProxyServer proxy, SnapshotApplier applier, NodeAdminServer admin,
+            NodeIdentity identity, Deque<AutoCloseable> resources) {
+        this.config = config;
+        this.proxy = proxy;
+        this.applier = applier;
+        this.admin = admin;
+        this.identity = identity;
+        this.resources = resources;
+    }
+
+    /**
+     * Starts a node. Binding failures (proxy or admin address in use) are thrown, after
+     * everything already started has been closed; ZooKeeper and control-plane failures are not
+     * (they are retried in the background).
+     */
+    public static Node start(NodeConfig config) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            SnapshotStore store = new SnapshotStore(config.stateDir());
+            ProxyServer proxy = ProxyServer.start(ProxyConfig.builder()
+                    .bindHost(config.listen().getHostString())
+                    .port(config.listen().getPort())
+                    .ioThreads(config.ioThreads())
+                    .build());
+            resources.push(proxy);
+            SnapshotApplier applier = new SnapshotApplier(proxy::apply, store);
+            applier.restore();
+
+            NodeAdminServer admin = NodeAdminServer.start(
+                    new InetSocketAddress(config.admin().getHostString(), config.admin().getPort()), applier::state);
+            resources.push(admin);
+
+            HostPort advertised = config.advertise() != null
+                    ? config.advertise()
+                    : new HostPort(config.listen().getHostString(), proxy.localAddress().getPort());
+            InetSocketAddress adminAddress = admin.localAddress();
+            NodeIdentity identity = new NodeIdentity(config.id(), config.zone(), advertised.toString(),
+                    new HostPort(config.admin().getHostString(), adminAddress.getPort()).toString());
+
+            ZkPaths paths = ZkPaths.forCluster(config.cluster());
+            CuratorFramework zk = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
+            zk.start();
+            resources.push(zk);
+            NodeRegistrar registrar = new NodeRegistrar(zk, paths.node(config.id()), identity, applier.state());
+            applier.addListener(registrar::update);
+            registrar.start();
+            resources.push(registrar);
+            resources.push(ControlClient.start(zk, paths, identity, applier));
+
+            log.info("node {} serving on {} (advertised {}), admin on {}, state in {}", config.id(),
+                    proxy.localAddress(), advertised, adminAddress, store.file().getParent());
+            return new Node(config, proxy, applier, admin, identity, resources);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The proxy's bound address. */
+    public InetSocketAddress proxyAddress() {
+        return proxy.localAddress();
+    }
+
+    /** The admin endpoint's bound address. */
+    public InetSocketAddress adminAddress() {
+        return admin.localAddress();
+    }
+
+    /** Id, zone and the addresses this node announces. */
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    /** What the node has applied; never blocks. */
+    public AppliedState applied() {
+        return applier.state();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeAll(resources);
+        log.info("node {} stopped", config.id());
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("error closing {}", resource.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

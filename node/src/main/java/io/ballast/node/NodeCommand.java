@@ -1,0 +1,92 @@
+package io.ballast.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ballast node}: runs one data-plane node in this JVM until SIGTERM/SIGINT.
+ *
+ * <p>{@link #toConfig()} validates the options (throwing {@link IllegalArgumentException} in
+ * the shared message style); {@link #call()} starts the node, closes it from a shutdown hook
+ * and blocks until then.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = "Runs a data-plane node: an HTTP reverse proxy that applies snapshots from the control plane "
+                + "and keeps serving its last good one (also across restarts) when ZooKeeper or the control plane is down.")
+public final class NodeCommand implements Callable<Integer> {
+
+    @Option(names = "--zk", description = "ZooKeeper connect string host:port[,host:port...]",
+            defaultValue = NodeConfig.DEFAULT_ZK)
+    String zk;
+
+    @Option(names = "--cluster", description = "Cluster name; the ZooKeeper tree is /ballast/<cluster>",
+            defaultValue = "default")
+    String cluster;
+
+    @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
+    Path config;
+
+    @Option(names = "--id", description = "Node id [A-Za-z0-9._:-]{1,128} (default: node-<listen port>)")
+    String id;
+
+    @Option(names = "--listen", description = "Proxy listen address host:port (default: ${DEFAULT-VALUE})",
+            defaultValue = NodeConfig.DEFAULT_LISTEN)
+    String listen;
+
+    @Option(names = "--advertise", description = "Address clients use to reach this node's proxy, host:port "
+            + "(default: the listen address)")
+    String advertise;
+
+    @Option(names = "--admin", description = "Admin HTTP endpoint host:port, port 0 for any free port "
+            + "(default: ${DEFAULT-VALUE}); serves /snapshot, /healthz, /ready",
+            defaultValue = NodeConfig.DEFAULT_ADMIN)
+    String admin;
+
+    @Option(names = "--zone", description = "Locality zone of this node (default: none)", defaultValue = "")
+    String zone;
+
+    @Option(names = "--state-dir", description = "Directory keeping the last applied snapshot (default: ./.ballast/<id>)")
+    Path stateDir;
+
+    @Option(names = "--io-threads", description = "Proxy event-loop threads (default: available processors)")
+    Integer ioThreads;
+
+    @Option(names = "--session-timeout-ms", description = "ZooKeeper session timeout in milliseconds (default: ${DEFAULT-VALUE})",
+            defaultValue = "6000")
+    long sessionTimeoutMs;
+
+    /** The validated configuration these options describe; starts nothing. */
+    public NodeConfig toConfig() {
+        NodeConfig.Builder builder = NodeConfig.builder()
+                .zkConnect(zk)
+                .cluster(cluster)
+                .id(id)
+                .listen(listen)
+                .advertise(advertise)
+                .admin(admin)
+                .zone(zone)
+                .stateDir(stateDir)
+                .sessionTimeout(Duration.ofMillis(sessionTimeoutMs));
+        if (ioThreads != null) {
+            builder.ioThreads(ioThreads);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        NodeConfig nodeConfig = toConfig();
+        Node node = Node.start(nodeConfig);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "ballast-node-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

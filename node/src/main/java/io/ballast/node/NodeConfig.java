@@ -1,0 +1,171 @@
+package io.ballast.node;
+
+import io.ballast.common.config.Checks;
+import io.ballast.common.config.HostPort;
+import io.ballast.common.zk.ZkPaths;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a data-plane node. Immutable; build with {@link #builder()}, which fills the
+ * derived defaults and validates every field, throwing {@link IllegalArgumentException} in
+ * the {@link Checks} style ({@code listen: "x" (expected: host:port with port 0..65535)}).
+ *
+ * @param zkConnect ZooKeeper connect string {@code host:port[,host:port...]}
+ * @param cluster cluster name ({@link Checks#NAME}); the tree lives under {@code /ballast/<cluster>}
+ * @param id node id ({@link Checks#ID}), default {@code node-<listen port>}
+ * @param listen address the proxy binds; port 0 lets the kernel choose (then set {@code id})
+ * @param advertise address clients use to reach the proxy, announced in the Hello and the
+ *     registration; null means "the proxy's bound address"
+ * @param admin address of the admin HTTP endpoint; port 0 lets the kernel choose
+ * @param zone locality zone, may be empty
+ * @param stateDir where the last applied snapshot is kept, default {@code ./.ballast/<id>}
+ * @param ioThreads proxy event-loop threads, 1..1024
+ * @param sessionTimeout ZooKeeper session timeout; bounds how long a dead node's registration lingers
+ */
+public record NodeConfig(
+        String zkConnect,
+        String cluster,
+        String id,
+        InetSocketAddress listen,
+        HostPort advertise,
+        InetSocketAddress admin,
+        String zone,
+        Path stateDir,
+        int ioThreads,
+        Duration sessionTimeout) {
+
+    public static final String DEFAULT_ZK = "127.0.0.1:2181";
+    public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
+    public static final String DEFAULT_ADMIN = "127.0.0.1:9901";
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMillis(6_000);
+    static final long MIN_SESSION_TIMEOUT_MILLIS = 100;
+    static final long MAX_SESSION_TIMEOUT_MILLIS = 600_000;
+
+    public NodeConfig {
+        HostPort.checkConnectString("zk", zkConnect);
+        ZkPaths.forCluster(cluster);
+        Checks.checkId("id", id);
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(admin, "admin");
+        zone = zone == null ? "" : zone;
+        Objects.requireNonNull(stateDir, "stateDir");
+        Checks.checkRange("io-threads", ioThreads, 1, 1024);
+        Checks.check(sessionTimeout != null
+                        && sessionTimeout.toMillis() >= MIN_SESSION_TIMEOUT_MILLIS
+                        && sessionTimeout.toMillis() <= MAX_SESSION_TIMEOUT_MILLIS,
+                "session-timeout-ms", sessionTimeout == null ? null : sessionTimeout.toMillis(),
+                MIN_SESSION_TIMEOUT_MILLIS + ".." + MAX_SESSION_TIMEOUT_MILLIS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Parses a bind address {@code host:port} where, unlike {@link HostPort}, port 0 ("any free
+     * port") is allowed. The result is unresolved; binding resolves it.
+     */
+    public static InetSocketAddress parseBindAddress(String field, String value) {
+        String expected = "host:port with port 0..65535";
+        Checks.check(value != null && !value.isBlank(), field, value, expected);
+        int colon = value.lastIndexOf(':');
+        Checks.check(colon > 0 && colon < value.length() - 1, field, value, expected);
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(Checks.message(field, value, expected));
+        }
+        Checks.check(port >= 0 && port <= 65_535 && !host.isBlank(), field, value, expected);
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** Mutable builder; not thread-safe. Unset fields take the documented defaults in {@link #build()}. */
+    public static final class Builder {
+        private String zkConnect = DEFAULT_ZK;
+        private String cluster = ZkPaths.DEFAULT_CLUSTER;
+        private String id;
+        private String listen = DEFAULT_LISTEN;
+        private String advertise;
+        private String admin = DEFAULT_ADMIN;
+        private String zone = "";
+        private Path stateDir;
+        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+
+        private Builder() {}
+
+        public Builder zkConnect(String zkConnect) {
+            this.zkConnect = zkConnect;
+            return this;
+        }
+
+        public Builder cluster(String cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** Null or blank: {@code node-<listen port>}. */
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        /** {@code host:port}, port 0 allowed. */
+        public Builder listen(String listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        /** {@code host:port}; null or blank: the proxy's bound address. */
+        public Builder advertise(String advertise) {
+            this.advertise = advertise;
+            return this;
+        }
+
+        /** {@code host:port}, port 0 allowed. */
+        public Builder admin(String admin) {
+            this.admin = admin;
+            return this;
+        }
+
+        public Builder zone(String zone) {
+            this.zone = zone;
+            return this;
+        }
+
+        /** Null: {@code ./.ballast/<id>}. */
+        public Builder stateDir(Path stateDir) {
+            this.stateDir = stateDir;
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder sessionTimeout(Duration sessionTimeout) {
+            this.sessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid field */
+        public NodeConfig build() {
+            InetSocketAddress listenAddress = parseBindAddress("listen", listen);
+            String nodeId = id == null || id.isBlank() ? "node-" + listenAddress.getPort() : id;
+            Checks.checkId("id", nodeId);
+            HostPort advertised = advertise == null || advertise.isBlank() ? null : HostPort.parse("advertise", advertise);
+            Path dir = stateDir != null ? stateDir : Path.of(".ballast", nodeId);
+            return new NodeConfig(zkConnect, cluster, nodeId, listenAddress, advertised,
+                    parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package io.ballast.node.control;
+
+import io.ballast.common.config.HostPort;
+import io.ballast.common.model.LeaderInfo;
+import io.ballast.common.zk.ZkPaths;
+import io.ballast.node.snapshot.AppliedState;
+import io.ballast.node.snapshot.SnapshotApplier;
+import io.ballast.proto.v1.Ack;
+import io.ballast.proto.v1.ControlPlaneGrpc;
+import io.ballast.proto.v1.Hello;
+import io.ballast.proto.v1.Nack;
+import io.ballast.proto.v1.NodeMessage;
+import io.ballast.proto.v1.Redirect;
+import io.ballast.proto.v1.ServerMessage;
+import io.ballast.proto.v1.Snapshot;
+import io.ballast.proto.v1.SnapshotPush;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's side of the control stream: finds the leader in ZooKeeper, subscribes with a
+ * Hello, hands every pushed snapshot to the {@link SnapshotApplier} and answers ACK or NACK,
+ * follows Redirects, and resubscribes with jittered exponential backoff (100 ms .. 5 s, reset
+ * after a snapshot is applied) whenever the stream fails or ends.
+ *
+ * <p>Threading: every state change runs on one thread, {@code ballast-control-client}. gRPC
+ * and Curator callbacks only enqueue onto it; each stream is tagged with a generation so that
+ * late callbacks of a stream already torn down are ignored. Nothing here is on the proxy's
+ * request path: the proxy keeps serving its applied snapshot whatever ZooKeeper or the control
+ * plane do.
+ *
+ * <p>Failure behaviour: no error is fatal. An unreachable ZooKeeper leaves the last known
+ * leader address in use; an unreachable leader is retried with backoff; a change of
+ * {@code control/leader} to another address drops the current stream and subscribes to the
+ * new leader at once.
+ */
+public final class ControlClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
+    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final NodeIdentity identity;
+    private final SnapshotApplier applier;
+    private final LeaderWatch leaderWatch;
+    private final ScheduledExecutorService executor;
+
+    // Everything below is confined to the executor thread.
+    private final Backoff backoff = new Backoff();
+    private long generation;
+    private ManagedChannel channel;
+    private StreamObserver<NodeMessage> requests;
+    private String target;
+    private String redirectTarget;
+    private ScheduledFuture<?> pendingConnect;
+    private boolean closed;
+
+    private ControlClient(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.applier = Objects.requireNonNull(applier, "applier");
+        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ballast-control-client");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.leaderWatch = new LeaderWatch(zk, paths.leader(), () -> enqueue(this::onLeaderChanged));
+    }
+
+    /**
+     * Starts watching {@code control/leader} and subscribing in the background; returns at once,
+     * even when ZooKeeper is unreachable. {@code zk} must be started (connected or not) and
+     * outlive this client.
+     */
+    public static ControlClient start(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier) {
+        ControlClient client = new ControlClient(zk, paths, identity, applier);
+        client.leaderWatch.start();
+        client.enqueue(client::connect);
+        return client;
+    }
+
+    private void enqueue(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException closing) {
+            // Closed: late gRPC or Curator callbacks have nothing left to do.
+        }
+    }
+
+    private void connect() {
+        pendingConnect = null;
+        if (closed) {
+            return;
+        }
+        teardown();
+        String address = redirectTarget != null ? redirectTarget : leaderAddress();
+        redirectTarget = null;
+        if (address == null) {
+            log.debug("no leader known; retrying");
+            scheduleReconnect();
+            return;
+        }
+        HostPort hostPort;
+        try {
+            hostPort = HostPort.parse("leader address", address);
+        } catch (IllegalArgumentException e) {
+            log.warn("cannot subscribe: {}", e.getMessage());
+            scheduleReconnect();
+            return;
+        }
+        long streamGeneration = ++generation;
+        target = address;
+        channel = NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port())
+                .usePlaintext()
+                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveWithoutCalls(true)
+                // Our observer only enqueues onto the control-client thread, so it may run on the transport thread.
+                .directExecutor()
+                .build();
+        requests = ControlPlaneGrpc.newStub(channel).subscribe(new ResponseObserver(streamGeneration));
+        AppliedState applied = applier.state();
+        log.info("subscribing to the control plane at {} (applied epoch {} version {})", address, applied.epoch(), applied.version());
+        requests.onNext(NodeMessage.newBuilder().setHello(Hello.newBuilder()
+                .setNodeId(identity.id())
+                .setZone(identity.zone())
+                .setProxyAddress(identity.proxyAddress())
+                .setLastEpoch(applied.epoch())
+                .setLastVersion(applied.version())).build());
+    }
+
+    private String leaderAddress() {
+        return leaderWatch.current()
+                .map(LeaderInfo::address)
+                .filter(address -> !address.isBlank())
+                .orElse(null);
+    }
+
+    private void onLeaderChanged() {
+        if (closed) {
+            return;
+        }
+        String leader = leaderAddress();
+        // No leader right now: keep the current stream (its server ends it if it stops leading)
+        // or the pending retry. Same address (e.g. the leader published a new version): nothing to do.
+        if (leader == null || leader.equals(target)) {
+            return;
+        }
+        log.info("leader is now {}; resubscribing", leader);
+        if (pendingConnect != null) {
+            pendingConnect.cancel(false);
+        }
+        redirectTarget = null;
+        connect();
+    }
+
+    private void onMessage(ServerMessage message) {
+        switch (message.getKindCase()) {
+            case SNAPSHOT -> onSnapshot(message.getSnapshot());
+            case REDIRECT -> onRedirect(message.getRedirect());
+            default -> log.warn("ignoring an empty message from {}", target);
+        }
+    }
+
+    private void onSnapshot(SnapshotPush push) {
+        Snapshot snapshot = push.getSnapshot();
+        SnapshotApplier.Outcome outcome = applier.offer(snapshot);
+        NodeMessage reply;
+        if (outcome.accepted()) {
+            backoff.reset();
+            reply = NodeMessage.newBuilder().setAck(Ack.newBuilder()
+                    .setNonce(push.getNonce())
+                    .setEpoch(snapshot.getEpoch())
+                    .setVersion(snapshot.getVersion())).build();
+        } else {
+            reply = NodeMessage.newBuilder().setNack(Nack.newBuilder()
+                    .setNonce(push.getNonce())
+                    .setEpoch(snapshot.getEpoch())
+                    .setVersion(snapshot.getVersion())
+                    .setErrorDetail(outcome.errorDetail())).build();
+        }
+        requests.onNext(reply);
+    }
+
+    private void onRedirect(Redirect redirect) {
+        String leader = redirect.getLeaderAddress();
+        log.info("{} is not the leader; redirected to {} (epoch {})", target,
+                leader.isEmpty() ? "<no leader known>" : leader, redirect.getLeaderEpoch());
+        teardown();
+        // An empty address means the replica knows no leader either: fall back to ZooKeeper.
+        redirectTarget = leader.isEmpty() ? null : leader;
+        scheduleReconnect();
+    }
+
+    private void onStreamEnded(Status status) {
+        log.warn("control stream to {} ended: {}", target, status.getCode() == Status.Code.OK ? "completed by the server" : status);
+        teardown();
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        if (closed || pendingConnect != null) {
+            return;
+        }
+        Duration delay = backoff.next();
+        pendingConnect = executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Ends the current stream, if any; its late callbacks are ignored from now on. */
+    private void teardown() {
+        generation++;
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        channel = null;
+        requests = null;
+        target = null;
+    }
+
+    /** Ends the stream and stops resubscribing; waits at most a few seconds. */
+    @Override
+    public void close() {
+        ManagedChannel[] last = new ManagedChannel[1];
+        try {
+            executor.submit(() -> {
+                closed = true;
+                if (pendingConnect != null) {
+                    pendingConnect.cancel(false);
+                }
+                last[0] = channel;
+                teardown();
+            }).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.warn("control client did not stop cleanly", e);
+        }
+        executor.shutdownNow();
+        leaderWatch.close();
+        try {
+            if (last[0] != null) {
+                last[0].awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Receives one stream's messages on a transport thread and moves them to the control-client thread. */
+    private final class ResponseObserver implements StreamObserver<ServerMessage> {
+        private final long streamGeneration;
+
+        ResponseObserver(long streamGeneration) {
+            this.streamGeneration = streamGeneration;
+        }
+
+        @Override
+        public void onNext(ServerMessage message) {
+            enqueue(() -> {
+                if (streamGeneration == generation) {
+                    onMessage(message);
+                }
+            });
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            enqueue(() -> {
+                if (streamGeneration == generation) {
+                    onStreamEnded(Status.fromThrowable(t));
+                }
+            });
+        }
+
+        @Override
+        public void onCompleted() {
+            enqueue(() -> {
+                if (streamGeneration == generation) {
+                    onStreamEnded(Status.OK);
+                }
+            });
+        }
+    }
+}

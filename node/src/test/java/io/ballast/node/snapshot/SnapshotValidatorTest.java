@@ -1,0 +1,182 @@
+package io.ballast.node.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ballast.proto.v1.Endpoint;
+import io.ballast.proto.v1.EndpointState;
+import io.ballast.proto.v1.Policy;
+import io.ballast.proto.v1.Route;
+import io.ballast.proto.v1.Service;
+import io.ballast.proto.v1.Snapshot;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class SnapshotValidatorTest {
+
+    private static final Snapshot VALID = TestSnapshots.web(3, 7);
+
+    @Test
+    void validSnapshotHasNoProblems() {
+        assertThat(SnapshotValidator.problems(VALID)).isEmpty();
+    }
+
+    @Test
+    void policyOfZerosMeansDefaultsAndIsValid() {
+        Snapshot snapshot = VALID.toBuilder()
+                .setServices(0, VALID.getServices(0).toBuilder().setPolicy(Policy.getDefaultInstance()))
+                .build();
+        assertThat(SnapshotValidator.problems(snapshot)).isEmpty();
+    }
+
+    @Test
+    void emptySnapshotWithOnlyEpochAndVersionIsValid() {
+        assertThat(SnapshotValidator.problems(Snapshot.newBuilder().setEpoch(1).setVersion(1).build())).isEmpty();
+    }
+
+    @Test
+    void epochAndVersionMustBePositive() {
+        assertThat(SnapshotValidator.problems(VALID.toBuilder().setEpoch(0).setVersion(0).build())).containsExactly(
+                "epoch: 0 (expected: >= 1)",
+                "version: 0 (expected: >= 1)");
+        assertThat(SnapshotValidator.problems(VALID.toBuilder().setEpoch(-1).build())).containsExactly(
+                "epoch: 18446744073709551615 (expected: 1..9223372036854775807)");
+    }
+
+    @Test
+    void serviceNamesMustMatchThePatternAndBeUnique() {
+        Snapshot snapshot = VALID.toBuilder()
+                .addServices(Service.newBuilder().setName("Web!"))
+                .addServices(Service.newBuilder().setName("web"))
+                .build();
+        assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
+                "services[1].name: \"Web!\" (expected: [a-z0-9][a-z0-9._-]{0,62})",
+                "services[2].name: \"web\" (expected: unique, already used by services[0])");
+    }
+
+    @Test
+    void endpointIdsMustMatchThePatternAndBeUniqueWithinTheService() {
+        Snapshot snapshot = withEndpoint(1, e -> e.toBuilder().setId("web-1").build());
+        assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
+                "services[0].endpoints[1].id: \"web-1\" (expected: unique within the service, already used by services[0].endpoints[0])");
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setId("a b").build()))).containsExactly(
+                "services[0].endpoints[0].id: \"a b\" (expected: [A-Za-z0-9._:-]{1,128})");
+    }
+
+    @Test
+    void sameEndpointIdInTwoServicesIsValid() {
+        Snapshot snapshot = VALID.toBuilder()
+                .addServices(VALID.getServices(0).toBuilder().setName("api"))
+                .build();
+        assertThat(SnapshotValidator.problems(snapshot)).isEmpty();
+    }
+
+    @Test
+    void hostMustNotBeBlank() {
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setHost(" ").build()))).containsExactly(
+                "services[0].endpoints[0].host: \" \" (expected: a non-empty string)");
+    }
+
+    @Test
+    void portMustBeInRange() {
+        assertThat(SnapshotValidator.problems(withEndpoint(1, e -> e.toBuilder().setPort(0).build()))).containsExactly(
+                "services[0].endpoints[1].port: 0 (expected: 1..65535)");
+        assertThat(SnapshotValidator.problems(withEndpoint(1, e -> e.toBuilder().setPort(65_536).build()))).containsExactly(
+                "services[0].endpoints[1].port: 65536 (expected: 1..65535)");
+        // uint32 values above 2^31 arrive as negative ints; they are shown unsigned.
+        assertThat(SnapshotValidator.problems(withEndpoint(1, e -> e.toBuilder().setPort(-1).build()))).containsExactly(
+                "services[0].endpoints[1].port: 4294967295 (expected: 1..65535)");
+    }
+
+    @Test
+    void weightMustBeInRange() {
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setWeight(0).build()))).isEmpty();
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setWeight(10_001).build()))).containsExactly(
+                "services[0].endpoints[0].weight: 10001 (expected: 0..10000)");
+    }
+
+    @Test
+    void stateMustBeSpecifiedAndKnown() {
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setState(EndpointState.DRAINING).build())))
+                .isEmpty();
+        assertThat(SnapshotValidator.problems(withEndpoint(0,
+                e -> e.toBuilder().setState(EndpointState.ENDPOINT_STATE_UNSPECIFIED).build()))).containsExactly(
+                "services[0].endpoints[0].state: ENDPOINT_STATE_UNSPECIFIED (expected: ACTIVE or DRAINING)");
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setStateValue(9).build()))).containsExactly(
+                "services[0].endpoints[0].state: 9 (expected: ACTIVE or DRAINING)");
+    }
+
+    @Test
+    void metadataIsLimitedTo32Entries() {
+        Snapshot atLimit = withEndpoint(0, e -> {
+            Endpoint.Builder builder = e.toBuilder().clearMetadata();
+            for (int i = 0; i < 32; i++) {
+                builder.putMetadata("k" + i, "v");
+            }
+            return builder.build();
+        });
+        assertThat(SnapshotValidator.problems(atLimit)).isEmpty();
+        Snapshot over = withEndpoint(0, e -> atLimit.getServices(0).getEndpoints(0).toBuilder().putMetadata("one-more", "v").build());
+        assertThat(SnapshotValidator.problems(over)).containsExactly(
+                "services[0].endpoints[0].metadata: 33 entries (expected: at most 32)");
+    }
+
+    @Test
+    void policyValuesMustBeInTheirRanges() {
+        Snapshot snapshot = withPolicy(Policy.newBuilder()
+                .setConnectTimeoutMillis(60_001)
+                .setResponseTimeoutMillis(3_600_001)
+                .setConnectRetries(6)
+                .setAlgorithmValue(42)
+                .build());
+        assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
+                "services[0].policy.algorithm: 42 (expected: LB_ALGORITHM_UNSPECIFIED or ROUND_ROBIN)",
+                "services[0].policy.connect_timeout_millis: 60001 (expected: 0 (default) or 1..60000)",
+                "services[0].policy.response_timeout_millis: 3600001 (expected: 0 (default) or 1..3600000)",
+                "services[0].policy.connect_retries: 6 (expected: 0..5)");
+        Snapshot atLimits = withPolicy(Policy.newBuilder()
+                .setConnectTimeoutMillis(60_000)
+                .setResponseTimeoutMillis(3_600_000)
+                .setConnectRetries(5)
+                .build());
+        assertThat(SnapshotValidator.problems(atLimits)).isEmpty();
+    }
+
+    @Test
+    void routesNeedAPathPrefixStartingWithSlashAndAnExistingService() {
+        Snapshot snapshot = VALID.toBuilder()
+                .addRoutes(Route.newBuilder().setPathPrefix("api").setService("web"))
+                .addRoutes(Route.newBuilder().setPathPrefix("/api").setService("api"))
+                .addRoutes(Route.newBuilder().setPathPrefix("/x"))
+                .build();
+        assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
+                "routes[1].path_prefix: \"api\" (expected: a path starting with \"/\")",
+                "routes[2].service: \"api\" (expected: the name of a service in this snapshot)",
+                "routes[3].service: \"\" (expected: the name of a service in this snapshot)");
+    }
+
+    @Test
+    void defaultServiceMayBeEmptyOrMustExist() {
+        assertThat(SnapshotValidator.problems(VALID.toBuilder().setDefaultService("").build())).isEmpty();
+        assertThat(SnapshotValidator.problems(VALID.toBuilder().setDefaultService("api").build())).containsExactly(
+                "default_service: \"api\" (expected: \"\" or the name of a service in this snapshot)");
+    }
+
+    @Test
+    void reportsEveryProblemNotOnlyTheFirst() {
+        Snapshot snapshot = withEndpoint(0, e -> e.toBuilder().setPort(0).setWeight(20_000).build()).toBuilder()
+                .setVersion(0)
+                .build();
+        assertThat(SnapshotValidator.problems(snapshot)).hasSize(3);
+    }
+
+    private static Snapshot withEndpoint(int index, UnaryOperator<Endpoint> change) {
+        Service service = VALID.getServices(0);
+        return VALID.toBuilder()
+                .setServices(0, service.toBuilder().setEndpoints(index, change.apply(service.getEndpoints(index))))
+                .build();
+    }
+
+    private static Snapshot withPolicy(Policy policy) {
+        return VALID.toBuilder().setServices(0, VALID.getServices(0).toBuilder().setPolicy(policy)).build();
+    }
+}
