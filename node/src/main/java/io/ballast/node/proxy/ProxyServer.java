@@ -1,36 +1,166 @@
 package io.ballast.node.proxy;
 
 import io.ballast.proto.v1.Snapshot;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The data-plane HTTP/1.1 reverse proxy (placeholder while the data path is being built).
+ * The data-plane HTTP/1.1 reverse proxy: accepts clients, routes each request by Host and path
+ * prefix to a service of the current snapshot, balances across its endpoints and relays over
+ * keep-alive backend connections pooled per event loop.
+ *
+ * <p>Who calls it: the node's lifecycle code ({@link #start}, {@link #close}) and its snapshot
+ * path ({@link #apply}). Threading: {@link #apply} may be called from any thread; it builds an
+ * immutable {@link RoutingTable} on the caller's thread and publishes it with one volatile write,
+ * so requests in flight finish on the table they started with. Each client connection, and every
+ * backend connection serving it, runs on one event loop. Failure behaviour: binding failures throw
+ * from {@link #start}; backend failures become 502/503/504 answers with a reason body and never
+ * affect other requests; until the first snapshot every request gets 503.
  */
 public final class ProxyServer implements AutoCloseable {
 
-    private final InetSocketAddress localAddress;
-    private volatile Snapshot snapshot;
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
 
-    private ProxyServer(InetSocketAddress localAddress) {
-        this.localAddress = localAddress;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final Channel serverChannel;
+    private final CurrentTable table;
+    private final Map<EventLoop, BackendPool> pools;
+    private final InetSocketAddress localAddress;
+
+    private ProxyServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, Channel serverChannel, CurrentTable table,
+                        Map<EventLoop, BackendPool> pools) {
+        this.acceptGroup = acceptGroup;
+        this.ioGroup = ioGroup;
+        this.serverChannel = serverChannel;
+        this.table = table;
+        this.pools = pools;
+        this.localAddress = (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** Binds synchronously; throws {@link IllegalStateException} naming the address and the cause on failure. */
+    /**
+     * Binds synchronously and starts serving (503 until the first {@link #apply}).
+     *
+     * @throws IllegalStateException naming the address and the cause if the port cannot be bound
+     */
     public static ProxyServer start(ProxyConfig config) {
         Objects.requireNonNull(config, "config");
-        return new ProxyServer(new InetSocketAddress(config.bindHost(), config.port()));
+        Transport transport = Transport.detect();
+        EventLoopGroup acceptGroup = transport.newGroup(1, new DefaultThreadFactory("ballast-proxy-accept"));
+        EventLoopGroup ioGroup = transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ballast-proxy-io"));
+        CurrentTable table = new CurrentTable();
+        // One pool per I/O loop, fixed for the server's life: the map is only read afterwards.
+        Map<EventLoop, BackendPool> pools = new IdentityHashMap<>();
+        for (EventExecutor executor : ioGroup) {
+            EventLoop loop = (EventLoop) executor;
+            pools.put(loop, new BackendPool(loop, transport, config.maxIdlePerBackend(), config.maxContentBytes(), table));
+        }
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ProxyInitializer(config, table, pools));
+        String address = config.bindHost() + ":" + config.port();
+        ChannelFuture bind = bootstrap.bind(config.bindHost(), config.port()).awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            shutdown(acceptGroup, ioGroup);
+            throw new IllegalStateException("cannot bind the proxy to " + address + ": " + bind.cause(), bind.cause());
+        }
+        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools);
+        log.info("proxy listening on {} ({} transport, {} I/O threads)", server.localAddress, transport.name(), config.ioThreads());
+        return server;
     }
 
-    /** Installs an already validated and fenced snapshot; thread-safe. */
+    /**
+     * Routes subsequent requests by {@code snapshot}, which the caller has already validated and
+     * fenced. Thread-safe; the last call wins. Idle backend connections to endpoints that left the
+     * snapshot are closed soon after, on their own loops.
+     */
     public void apply(Snapshot snapshot) {
-        this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
+        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"));
+        table.set(next);
+        for (BackendPool pool : pools.values()) {
+            try {
+                pool.loop().execute(pool::evictDead);
+            } catch (RejectedExecutionException e) {
+                // Shutting down: the loop closes its channels anyway.
+            }
+        }
+        log.info("proxy applied snapshot epoch {} version {} ({} services, {} routes)", snapshot.getEpoch(),
+                snapshot.getVersion(), snapshot.getServicesCount(), snapshot.getRoutesCount());
     }
 
+    /** The bound address (with the real port when configured with port 0). */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
 
+    /**
+     * Stops accepting, closes idle backend connections, then shuts the event loops down, which
+     * closes every remaining channel; waits at most a few seconds. Idempotent.
+     */
     @Override
-    public void close() {}
+    public void close() {
+        serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
+        for (BackendPool pool : pools.values()) {
+            try {
+                pool.loop().execute(pool::closeIdle);
+            } catch (RejectedExecutionException e) {
+                // Already shutting down.
+            }
+        }
+        shutdown(acceptGroup, ioGroup);
+        log.info("proxy on {} stopped", localAddress);
+    }
+
+    private static void shutdown(EventLoopGroup... groups) {
+        List<Future<?>> terminations = new ArrayList<>();
+        for (EventLoopGroup group : groups) {
+            terminations.add(group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_TIMEOUT_MILLIS + 1_000);
+        for (Future<?> termination : terminations) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                termination.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** Routing table in force, or null before the first snapshot (tests). */
+    RoutingTable table() {
+        return table.get();
+    }
+
+    /** Backend connections opened so far, over all loops (tests: keep-alive reuse). */
+    int backendConnectionsOpened() {
+        return pools.values().stream().mapToInt(BackendPool::opened).sum();
+    }
+
+    /** Idle pooled backend connections now, over all loops. */
+    int idleBackendConnections() {
+        return pools.values().stream().mapToInt(BackendPool::idleCount).sum();
+    }
 }

@@ -1,0 +1,144 @@
+package io.ballast.node.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keep-alive connections to backends for ONE event loop. Every client connection on that loop
+ * borrows from this pool and every backend channel it creates is registered on the same loop, so
+ * a request never crosses threads and the pool needs no locks: all methods except the counters
+ * must be called on {@link #loop()}.
+ *
+ * <p>Idle connections are kept per backend address (host:port), most recently used first (the
+ * least likely to have been closed by the backend), at most {@code maxIdlePerBackend} each. A
+ * pooled connection that closes drops out at once; connections to addresses that are no longer
+ * live in the current routing table are closed when released and on {@link #evictDead()}.
+ */
+final class BackendPool {
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final int maxIdlePerBackend;
+    private final int maxContentBytes;
+    private final CurrentTable table;
+    private final Map<BackendAddress, ArrayDeque<BackendConnection>> idle = new HashMap<>();
+    private volatile int opened; // written only on the loop; volatile so tests can read it
+    private volatile int idleCount;
+
+    BackendPool(EventLoop loop, Transport transport, int maxIdlePerBackend, int maxContentBytes, CurrentTable table) {
+        this.loop = loop;
+        this.maxIdlePerBackend = maxIdlePerBackend;
+        this.maxContentBytes = maxContentBytes;
+        this.table = table;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** An idle, still open connection to {@code address}, or null. */
+    BackendConnection pollIdle(BackendAddress address) {
+        ArrayDeque<BackendConnection> queue = idle.get(address);
+        if (queue == null) {
+            return null;
+        }
+        BackendConnection connection;
+        while ((connection = queue.pollFirst()) != null) {
+            idleCount--;
+            if (connection.isActive()) {
+                connection.markReused();
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    /** Starts a new connection; the caller listens on {@link BackendConnection#connectFuture()}. */
+    BackendConnection connect(BackendAddress address, int connectTimeoutMillis) {
+        Bootstrap attempt = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+        BackendConnection connection = new BackendConnection(address, attempt, maxContentBytes);
+        opened++;
+        // Whatever closes it (backend, timeout, eviction), an idle connection must leave the pool.
+        connection.channel().closeFuture().addListener(f -> removeIdle(connection));
+        return connection;
+    }
+
+    /**
+     * Takes a connection back after an exchange. Keeps it only if it may carry another request,
+     * is open, its address is still live, and there is room; otherwise closes it.
+     */
+    void release(BackendConnection connection, boolean reusable) {
+        connection.detach();
+        RoutingTable current = table.get();
+        if (!reusable || !connection.isActive() || current == null || !current.isLive(connection.address())) {
+            connection.close();
+            return;
+        }
+        ArrayDeque<BackendConnection> queue = idle.computeIfAbsent(connection.address(), a -> new ArrayDeque<>());
+        if (queue.size() >= maxIdlePerBackend) {
+            connection.close();
+            return;
+        }
+        queue.addFirst(connection);
+        idleCount++;
+    }
+
+    /** Closes idle connections whose address left the routing table; runs on the loop after each apply. */
+    void evictDead() {
+        RoutingTable current = table.get();
+        List<BackendConnection> doomed = new ArrayList<>();
+        for (Iterator<Map.Entry<BackendAddress, ArrayDeque<BackendConnection>>> it = idle.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<BackendAddress, ArrayDeque<BackendConnection>> entry = it.next();
+            if (current == null || !current.isLive(entry.getKey())) {
+                doomed.addAll(entry.getValue());
+                idleCount -= entry.getValue().size();
+                it.remove();
+            }
+        }
+        // Closed outside the iteration: close listeners call removeIdle, which edits the map.
+        doomed.forEach(BackendConnection::close);
+    }
+
+    /** Closes every idle connection (shutdown). */
+    void closeIdle() {
+        List<BackendConnection> all = new ArrayList<>();
+        idle.values().forEach(all::addAll);
+        idle.clear();
+        idleCount = 0;
+        all.forEach(BackendConnection::close);
+    }
+
+    private void removeIdle(BackendConnection connection) {
+        ArrayDeque<BackendConnection> queue = idle.get(connection.address());
+        if (queue != null && queue.remove(connection)) {
+            idleCount--;
+            if (queue.isEmpty()) {
+                idle.remove(connection.address());
+            }
+        }
+    }
+
+    /** Backend connections this pool has opened so far (any thread; for tests and stats). */
+    int opened() {
+        return opened;
+    }
+
+    /** Connections idle in this pool now (any thread; for tests and stats). */
+    int idleCount() {
+        return idleCount;
+    }
+}

@@ -1,0 +1,290 @@
+package io.ballast.node.proxy;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards one aggregated client request to a backend of one service and hands exactly one
+ * response back to the {@link ProxyHandler}: the backend's, or a 502/504 naming the reason.
+ *
+ * <p>Threading: created and driven entirely on the client channel's event loop; the backend
+ * channels it uses are registered on the same loop, and the response timeout is scheduled there
+ * too, so no field needs synchronisation.
+ *
+ * <p>Failures: a connect failure (refused, timed out) is retried on a different endpoint up to
+ * the service's {@code connect_retries}. A connection that closes before any response byte
+ * arrives (typically a pooled keep-alive connection whose backend was just killed) is resent, for
+ * idempotent methods only, on a different endpoint if there is one, at most {@link #MAX_RESENDS}
+ * times. A connection that closes mid-response gives 502, no response within the service's
+ * response timeout gives 504.
+ *
+ * <p>Buffers: the exchange owns one reference to the request until {@link #finished}; each
+ * attempt writes a retained duplicate, so the body stays available for a retry and every path
+ * (response, error, client gone) releases it exactly once.
+ */
+final class Exchange implements BackendConnection.Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+    /** Resends after a connection is lost before any response byte. */
+    static final int MAX_RESENDS = 2;
+
+    private final ProxyHandler client;
+    private final EventLoop loop;
+    private final BackendPool pool;
+    private final FullHttpRequest request;
+    private final ServiceTarget service;
+    private final boolean idempotent;
+    private final boolean clientKeepAlive;
+    private final boolean clientHttp10;
+    private final boolean head;
+
+    private BackendEndpoint endpoint;
+    private BackendConnection connection;
+    private ScheduledFuture<?> responseTimeout;
+    private List<BackendEndpoint> failed; // allocated only on the first failure
+    private int connectRetriesLeft;
+    private int resendsLeft = MAX_RESENDS;
+    private int attempts;
+    private boolean finished;
+
+    /** Takes ownership of {@code request}, whose headers are already rewritten for the backend. */
+    Exchange(ProxyHandler client, EventLoop loop, BackendPool pool, FullHttpRequest request, ServiceTarget service,
+             boolean clientKeepAlive, boolean clientHttp10) {
+        this.client = client;
+        this.loop = loop;
+        this.pool = pool;
+        this.request = request;
+        this.service = service;
+        this.clientKeepAlive = clientKeepAlive;
+        this.clientHttp10 = clientHttp10;
+        this.connectRetriesLeft = service.connectRetries();
+        HttpMethod method = request.method();
+        this.head = HttpMethod.HEAD.equals(method);
+        this.idempotent = head || HttpMethod.GET.equals(method) || HttpMethod.OPTIONS.equals(method)
+                || HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method);
+    }
+
+    boolean clientKeepAlive() {
+        return clientKeepAlive;
+    }
+
+    boolean clientHttp10() {
+        return clientHttp10;
+    }
+
+    void start(BackendEndpoint first) {
+        attempt(first, true);
+    }
+
+    /** The client connection closed: stop, and drop the backend connection whose response nobody will read. */
+    void abort() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimeout();
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        request.release();
+    }
+
+    private void attempt(BackendEndpoint target, boolean mayReuse) {
+        endpoint = target;
+        attempts++;
+        BackendConnection pooled = mayReuse ? pool.pollIdle(target.address()) : null;
+        if (pooled != null) {
+            send(pooled);
+            return;
+        }
+        BackendConnection fresh = pool.connect(target.address(), service.connectTimeoutMillis());
+        connection = fresh;
+        fresh.connectFuture().addListener((ChannelFuture f) -> {
+            if (finished) {
+                // The client left while we connected: a fresh connection is still worth keeping.
+                if (f.isSuccess()) {
+                    pool.release(fresh, true);
+                }
+                return;
+            }
+            if (connection != fresh) {
+                return;
+            }
+            if (f.isSuccess()) {
+                send(fresh);
+            } else {
+                onConnectFailed(f.cause());
+            }
+        });
+    }
+
+    private void send(BackendConnection c) {
+        connection = c;
+        c.attach(this);
+        c.channel().writeAndFlush(request.retainedDuplicate()).addListener((ChannelFuture f) -> {
+            if (finished || connection != c) {
+                return;
+            }
+            if (f.isSuccess()) {
+                responseTimeout = loop.schedule(this::onResponseTimeout, service.responseTimeoutMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                // Nothing was answered on this connection: same case as a close before the response.
+                c.close();
+                onLost(c, f.cause());
+            }
+        });
+    }
+
+    private void onConnectFailed(Throwable cause) {
+        connection = null;
+        BackendEndpoint next = connectRetriesLeft > 0 ? service.picker().pickExcluding(markFailed(endpoint)) : null;
+        if (next != null) {
+            connectRetriesLeft--;
+            log.debug("service {}: connect to {} failed ({}), retrying on {}", service.name(), endpoint.describe(), cause, next.describe());
+            attempt(next, true);
+            return;
+        }
+        fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": cannot connect to endpoint "
+                + endpoint.describe() + ": " + describe(cause) + " (" + attempts + (attempts == 1 ? " attempt)" : " attempts)"));
+    }
+
+    @Override
+    public void onResponse(BackendConnection c, FullHttpResponse response) {
+        if (finished || connection != c) {
+            response.release();
+            return;
+        }
+        int code = response.status().code();
+        if (code >= 100 && code < 200) {
+            // An interim response (100 Continue, 103 Early Hints): the real one follows.
+            response.release();
+            return;
+        }
+        cancelTimeout();
+        connection = null;
+        boolean reusable = response.decoderResult().isSuccess() && HttpUtil.isKeepAlive(response);
+        pool.release(c, reusable);
+        if (!response.decoderResult().isSuccess()) {
+            response.release();
+            fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
+                    + " sent an invalid response: " + describe(response.decoderResult().cause()));
+            return;
+        }
+        prepareForClient(response);
+        finish(response);
+    }
+
+    @Override
+    public void onClosed(BackendConnection c, Throwable cause) {
+        if (finished || connection != c) {
+            return;
+        }
+        onLost(c, cause);
+    }
+
+    /** The connection {@code c} (already closed or closing) ended this attempt without a response. */
+    private void onLost(BackendConnection c, Throwable cause) {
+        cancelTimeout();
+        connection = null;
+        if (c.responseStarted()) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
+                    + " closed the connection mid-response" + suffix(cause));
+            return;
+        }
+        if (idempotent && resendsLeft > 0) {
+            resendsLeft--;
+            BackendEndpoint next = service.picker().pickExcluding(markFailed(endpoint));
+            log.debug("service {}: {} connection to {} lost before any response ({}), resending {} to {}",
+                    service.name(), c.reused() ? "reused" : "new", endpoint.describe(), cause, request.method(),
+                    next == null ? "the same endpoint" : next.describe());
+            if (next != null) {
+                attempt(next, true);
+            } else {
+                // The only endpoint left: its other idle connections may be just as stale, so dial anew.
+                attempt(endpoint, false);
+            }
+            return;
+        }
+        fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
+                + " closed the connection before responding" + suffix(cause));
+    }
+
+    private void onResponseTimeout() {
+        responseTimeout = null;
+        if (finished || connection == null) {
+            return;
+        }
+        // A late response could still arrive on this connection: it can never be reused.
+        connection.close();
+        connection = null;
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "service " + service.name() + ": endpoint " + endpoint.describe()
+                + " did not respond within " + service.responseTimeoutMillis() + " ms");
+    }
+
+    /** Hop-by-hop headers end here; the body is whole, so the client gets an exact Content-Length. */
+    private void prepareForClient(FullHttpResponse response) {
+        ForwardingHeaders.stripHopByHop(response.headers());
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        int code = response.status().code();
+        if (code == 204) {
+            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else if (!head && code != 304) {
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        }
+    }
+
+    private void fail(HttpResponseStatus status, String reason) {
+        log.debug("{} {}: {} {}", request.method(), request.uri(), status.code(), reason);
+        finish(Responses.error(client.alloc(), status, reason));
+    }
+
+    private void finish(FullHttpResponse response) {
+        finished = true;
+        request.release();
+        client.complete(this, response);
+    }
+
+    private List<BackendEndpoint> markFailed(BackendEndpoint e) {
+        if (failed == null) {
+            failed = new ArrayList<>(2);
+        }
+        if (!failed.contains(e)) {
+            failed.add(e);
+        }
+        return failed;
+    }
+
+    private void cancelTimeout() {
+        if (responseTimeout != null) {
+            responseTimeout.cancel(false);
+            responseTimeout = null;
+        }
+    }
+
+    private static String suffix(Throwable cause) {
+        return cause == null ? "" : ": " + describe(cause);
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+}

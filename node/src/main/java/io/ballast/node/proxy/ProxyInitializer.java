@@ -1,0 +1,43 @@
+package io.ballast.node.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the pipeline of each accepted client connection:
+ * idle-state (raw bytes) -> HTTP codec -> keep-alive bookkeeping -> aggregation -> flow control
+ * (holds pipelined requests while one is in flight) -> {@link ProxyHandler}.
+ */
+final class ProxyInitializer extends ChannelInitializer<Channel> {
+
+    private final ProxyConfig config;
+    private final CurrentTable table;
+    private final Map<EventLoop, BackendPool> pools;
+
+    ProxyInitializer(ProxyConfig config, CurrentTable table, Map<EventLoop, BackendPool> pools) {
+        this.config = config;
+        this.table = table;
+        this.pools = pools;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        // The pool of the loop this client connection lives on: its backend channels share the loop.
+        BackendPool pool = pools.get(ch.eventLoop());
+        ch.pipeline().addLast(
+                new IdleStateHandler(0, 0, config.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new HttpServerCodec(),
+                new HttpServerKeepAliveHandler(),
+                new HttpObjectAggregator(config.maxContentBytes()),
+                new FlowControlHandler(),
+                new ProxyHandler(table, pool));
+    }
+}

@@ -1,0 +1,34 @@
+package io.ballast.node.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The Netty transport: native epoll when the platform offers it (fewer syscalls and copies than
+ * NIO on Linux), NIO otherwise. Client and backend channels must use the same transport because
+ * backend channels are registered on the client channel's own event loop.
+ */
+record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends Channel> socketChannel) {
+
+    static Transport detect() {
+        if (Epoll.isAvailable()) {
+            return new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class);
+        }
+        return new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+        return "epoll".equals(name)
+                ? new EpollEventLoopGroup(threads, threadFactory)
+                : new NioEventLoopGroup(threads, threadFactory);
+    }
+}
