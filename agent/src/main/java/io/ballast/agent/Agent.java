@@ -1,0 +1,218 @@
+package io.ballast.agent;
+
+import io.ballast.agent.health.HealthChecker;
+import io.ballast.agent.health.HealthState;
+import io.ballast.agent.load.LoadSampler;
+import io.ballast.agent.registration.Registration;
+import io.ballast.common.model.BackendRegistration;
+import io.ballast.common.zk.ZkClients;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running agent: health-checks one backend and keeps its registration in ZooKeeper while
+ * it is HEALTHY, with a load report refreshed at the heartbeat interval.
+ *
+ * <p><b>Threading:</b> one single-threaded scheduled executor ({@code ballast-agent-<id>})
+ * owns all of the agent's state — the health thresholds and the registration. Probes run on
+ * it (each bounded by the check timeout); Curator callbacks (connection state, node created)
+ * are delivered to it and only enqueue work there, so nothing is ever locked. {@link #health()}
+ * and {@link #isRegistered()} may be read from any thread.
+ *
+ * <p><b>Lifecycle:</b> {@link #start} validates the registration payload before anything is
+ * written, then starts the ZooKeeper client and the schedules; it does not wait for
+ * ZooKeeper, which may come up later. {@link #close} (also used by the SIGTERM hook) removes
+ * the registration first and only then closes the ZooKeeper client, so the znode vanishes
+ * immediately instead of after the session timeout.
+ *
+ * <p><b>Failure behaviour:</b> an unreachable ZooKeeper only delays registration; the
+ * {@code PersistentNode} recipe re-creates the znode after a session loss. An exception in a
+ * periodic task is logged and the schedule keeps running.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** How long close() waits for the znode's delete before closing the client anyway. */
+    private static final Duration DEREGISTER_TIMEOUT = Duration.ofSeconds(5);
+
+    private final AgentConfig config;
+    private final CuratorFramework client;
+    private final ScheduledExecutorService executor;
+    private final HealthChecker checker;
+    private final LoadSampler load;
+    private final Registration registration;
+    private final BackendRegistration template;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Confined to the executor; stops periodic work once close() began. */
+    private boolean stopping;
+    private volatile HealthState health = HealthState.UNHEALTHY;
+    private volatile boolean registered;
+
+    private Agent(AgentConfig config, Clock clock) {
+        this.config = config;
+        this.load = new LoadSampler(clock);
+        this.template = config.registration(AgentVersion.get(), clock.millis(), null);
+        List<String> problems = template.problems();
+        if (!problems.isEmpty()) {
+            // Refused before anything is started or written.
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        this.checker = HealthChecker.create(config.backend(), config.healthCheck());
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "ballast-agent-" + config.id());
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.executor = scheduler;
+        this.client = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
+        this.registration = new Registration(client, config.registrationPath(), executor);
+    }
+
+    /**
+     * Starts an agent for {@code config}.
+     *
+     * @throws IllegalArgumentException listing every problem of the registration payload; nothing is started then
+     */
+    public static Agent start(AgentConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    static Agent start(AgentConfig config, Clock clock) {
+        Agent agent = new Agent(config, clock);
+        agent.startInternal();
+        return agent;
+    }
+
+    private void startInternal() {
+        client.getConnectionStateListenable().addListener(this::onConnectionState, executor);
+        client.start();
+        long intervalMillis = config.healthCheck().interval().toMillis();
+        long heartbeatMillis = config.heartbeatInterval().toMillis();
+        // Fixed delay: probes never overlap, and a slow probe delays the next one instead of queueing more.
+        executor.scheduleWithFixedDelay(() -> guarded("health check", this::checkHealth), 0, intervalMillis,
+                TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat), heartbeatMillis, heartbeatMillis,
+                TimeUnit.MILLISECONDS);
+        log.info("agent {} started: backend {} of service {} in cluster {}, {} check every {} ms (rise {}, fall {})",
+                config.id(), config.backend(), config.service(), config.cluster(), config.healthCheck().kind(),
+                intervalMillis, config.healthCheck().rise(), config.healthCheck().fall());
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** The backend's current health; may be read from any thread. */
+    public HealthState health() {
+        return health;
+    }
+
+    /** Whether the agent is keeping its registration (the znode may still be in creation). */
+    public boolean isRegistered() {
+        return registered;
+    }
+
+    /** The agent's ZooKeeper client, for tests that expire its session. */
+    CuratorFramework zkClient() {
+        return client;
+    }
+
+    private void checkHealth() {
+        if (stopping) {
+            return;
+        }
+        HealthChecker.Check check = checker.check();
+        health = check.state();
+        if (!check.changed()) {
+            log.debug("{}: {}", check.state(), check.probe().detail());
+            return;
+        }
+        log.info("backend {} is now {} ({})", config.backend(), check.state(), check.probe().detail());
+        if (check.state() == HealthState.HEALTHY) {
+            registration.register(template.withLoad(load.sample()));
+        } else {
+            registration.deregister();
+        }
+        registered = registration.isRegistered();
+    }
+
+    private void heartbeat() {
+        // Every write fans out to every control-plane replica's cache: write only while registered.
+        if (!stopping && registration.isRegistered()) {
+            registration.update(template.withLoad(load.sample()));
+        }
+    }
+
+    private void onConnectionState(CuratorFramework ignored, ConnectionState state) {
+        switch (state) {
+            case LOST -> log.warn("ZooKeeper session lost; the registration is re-created on reconnect while healthy");
+            case SUSPENDED -> log.warn("ZooKeeper connection suspended");
+            case RECONNECTED, CONNECTED -> log.info("ZooKeeper {}", state.name().toLowerCase());
+            default -> log.debug("ZooKeeper {}", state);
+        }
+    }
+
+    private void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            // Never let an exception end a periodic schedule silently.
+            log.error("{} failed", what, e);
+        }
+    }
+
+    /**
+     * Deregisters (the znode is deleted at once), then closes the ZooKeeper client. Idempotent;
+     * waits at most a few seconds for the delete while ZooKeeper is unreachable (the znode then
+     * disappears when the session expires). Never throws.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("agent {} stopping: deregistering before closing the ZooKeeper client", config.id());
+        CompletableFuture<Void> deregistered;
+        try {
+            deregistered = CompletableFuture.supplyAsync(() -> {
+                stopping = true;
+                registered = false;
+                return registration.deregister();
+            }, executor).thenCompose(future -> future);
+        } catch (RejectedExecutionException e) {
+            deregistered = CompletableFuture.completedFuture(null);
+        }
+        try {
+            deregistered.get(DEREGISTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("deregistration did not finish within {} ms; closing anyway", DEREGISTER_TIMEOUT.toMillis());
+        } catch (ExecutionException e) {
+            log.warn("deregistration failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(config.healthCheck().timeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+        registration.close();
+        log.info("agent {} stopped", config.id());
+    }
+}
