@@ -66,6 +66,7 @@ public final class ControlClient implements AutoCloseable {
     private ManagedChannel channel;
     private StreamObserver<NodeMessage> requests;
     private String target;
+    private String lastAttempted;
     private String redirectTarget;
     private ScheduledFuture<?> pendingConnect;
     private boolean closed;
@@ -88,8 +89,9 @@ public final class ControlClient implements AutoCloseable {
      */
     public static ControlClient start(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier) {
         ControlClient client = new ControlClient(zk, paths, identity, applier);
+        // The first subscription starts from the cache's "initialized" event (see onLeaderChanged):
+        // before it there is no address to try.
         client.leaderWatch.start();
-        client.enqueue(client::connect);
         return client;
     }
 
@@ -124,6 +126,7 @@ public final class ControlClient implements AutoCloseable {
         }
         long streamGeneration = ++generation;
         target = address;
+        lastAttempted = address;
         channel = NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port())
                 .usePlaintext()
                 .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
@@ -156,8 +159,9 @@ public final class ControlClient implements AutoCloseable {
         }
         String leader = leaderAddress();
         // No leader right now: keep the current stream (its server ends it if it stops leading)
-        // or the pending retry. Same address (e.g. the leader published a new version): nothing to do.
-        if (leader == null || leader.equals(target)) {
+        // or the pending retry. Same address as the live stream (the leader published a new
+        // version) or as the attempt now backing off: nothing new to try.
+        if (leader == null || leader.equals(target) || (pendingConnect != null && leader.equals(lastAttempted))) {
             return;
         }
         log.info("leader is now {}; resubscribing", leader);
