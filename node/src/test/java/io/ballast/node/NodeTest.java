@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A whole node (proxy, admin, ZooKeeper, control stream) against real ZooKeeper, gRPC and HTTP backends. */
+@SuppressWarnings("try") // resources opened only to be closed after the test body
 class NodeTest {
 
     @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();

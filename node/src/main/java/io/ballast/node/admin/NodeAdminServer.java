@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.ballast.node.snapshot.AppliedState;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -45,7 +44,7 @@ public final class NodeAdminServer implements AutoCloseable {
     /**
      * Binds {@code address} (port 0 lets the kernel choose) and starts serving.
      *
-     * @throws UncheckedIOException naming the address when it cannot be bound
+     * @throws IllegalStateException naming the address and the cause when it cannot be bound
      */
     public static NodeAdminServer start(InetSocketAddress address, Supplier<AppliedState> state) {
         Objects.requireNonNull(state, "state");
@@ -53,7 +52,7 @@ public final class NodeAdminServer implements AutoCloseable {
         try {
             server = HttpServer.create(address, 16);
         } catch (IOException e) {
-            throw new UncheckedIOException("admin: cannot bind " + address, e);
+            throw new IllegalStateException("admin: cannot bind " + address + ": " + e.getMessage(), e);
         }
         ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ballast-node-admin");

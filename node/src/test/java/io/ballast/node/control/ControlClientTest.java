@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The control stream against a real gRPC server and a real ZooKeeper; the proxy is a recording stand-in. */
+@SuppressWarnings("try") // resources opened only to be closed after the test body
 class ControlClientTest {
 
     @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();

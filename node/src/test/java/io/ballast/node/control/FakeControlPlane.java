@@ -102,9 +102,13 @@ public final class FakeControlPlane implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Service extends ControlPlaneGrpc.ControlPlaneImplBase {
