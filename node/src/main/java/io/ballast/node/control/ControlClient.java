@@ -238,15 +238,16 @@ public final class ControlClient implements AutoCloseable {
     /** Ends the stream and stops resubscribing; waits at most a few seconds. */
     @Override
     public void close() {
-        ManagedChannel[] last = new ManagedChannel[1];
+        ManagedChannel last = null;
         try {
-            executor.submit(() -> {
+            last = executor.submit(() -> {
                 closed = true;
                 if (pendingConnect != null) {
                     pendingConnect.cancel(false);
                 }
-                last[0] = channel;
+                ManagedChannel current = channel;
                 teardown();
+                return current;
             }).get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -256,8 +257,8 @@ public final class ControlClient implements AutoCloseable {
         executor.shutdownNow();
         leaderWatch.close();
         try {
-            if (last[0] != null) {
-                last[0].awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (last != null) {
+                last.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
             executor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
