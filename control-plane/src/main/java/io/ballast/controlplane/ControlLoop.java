@@ -1,0 +1,343 @@
+package io.ballast.controlplane;
+
+import io.ballast.common.model.LeaderInfo;
+import io.ballast.controlplane.election.EpochCounter;
+import io.ballast.controlplane.election.LeaderRecord;
+import io.ballast.controlplane.election.LeaderWatch;
+import io.ballast.controlplane.election.Leadership;
+import io.ballast.controlplane.snapshot.Debouncer;
+import io.ballast.controlplane.snapshot.SnapshotSequence;
+import io.ballast.controlplane.state.ClusterStateTracker;
+import io.ballast.controlplane.stream.Subscriber;
+import io.ballast.controlplane.stream.SubscriptionGate;
+import io.ballast.proto.v1.ControlPlaneGrpc;
+import io.ballast.proto.v1.Redirect;
+import io.ballast.proto.v1.Snapshot;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heart of a replica: follows the election, raises the epoch, and while leading computes
+ * snapshots and offers them to subscribers.
+ *
+ * <p>Threading: all state below lives on ONE thread, {@code ballast-cp-state}. Curator
+ * callbacks (caches, latch, connection state) and gRPC callbacks only enqueue onto it. Blocking
+ * ZooKeeper writes (epoch, leader record) run on a second thread, {@code ballast-cp-zk}, and
+ * post their results back, each tagged with the leadership term they belong to so that a
+ * result arriving after leadership was lost is ignored.
+ *
+ * <p>Failure behaviour: losing the latch or the ZooKeeper connection (SUSPENDED/LOST) stops
+ * all pushes at once and ends every stream with UNAVAILABLE "not leader". A failed epoch raise
+ * is retried while the latch is still held.
+ */
+final class ControlLoop implements SubscriptionGate, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
+    private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private enum Role { FOLLOWER, CANDIDATE, LEADER }
+
+    private final String id;
+    private final String advertise;
+    private final String defaultService;
+    private final ScheduledExecutorService stateThread;
+    private final ScheduledExecutorService zkThread;
+    private final Executor loop;
+    private final ClusterStateTracker tracker;
+    private final Leadership leadership;
+    private final LeaderWatch leaderWatch;
+    private final LeaderRecord leaderRecord;
+    private final EpochCounter epochCounter;
+    private final Debouncer debouncer;
+    private final HealthStatusManager health;
+    private final Clock clock;
+
+    // Confined to the state thread (term is also read by the zk thread, hence volatile).
+    private Role role = Role.FOLLOWER;
+    private volatile long term;
+    private SnapshotSequence sequence;
+    private final Set<Subscriber> subscribers = new LinkedHashSet<>();
+
+    ControlLoop(CuratorFramework client, ControlPlaneConfig config, String id, String advertise, HealthStatusManager health) {
+        this.id = id;
+        this.advertise = advertise;
+        this.defaultService = config.defaultService();
+        this.health = health;
+        this.clock = Clock.systemUTC();
+        this.stateThread = Executors.newSingleThreadScheduledExecutor(daemon("ballast-cp-state"));
+        this.zkThread = Executors.newSingleThreadScheduledExecutor(daemon("ballast-cp-zk"));
+        this.loop = task -> {
+            try {
+                stateThread.execute(task);
+            } catch (RejectedExecutionException closed) {
+                // Closing: late Curator and gRPC callbacks have nothing left to do.
+            }
+        };
+        var paths = config.paths();
+        this.tracker = new ClusterStateTracker(client, paths, loop, this::onStateChanged);
+        this.leadership = new Leadership(client, paths.election(), id, loop, new Leadership.Listener() {
+            @Override
+            public void elected() {
+                onElected();
+            }
+
+            @Override
+            public void deposed() {
+                stepDown("leadership lost");
+            }
+        });
+        this.leaderWatch = new LeaderWatch(client, paths.leader(), loop);
+        this.leaderRecord = new LeaderRecord(client, paths.leader());
+        this.epochCounter = new EpochCounter(client, paths.epoch());
+        this.debouncer = new Debouncer(stateThread, config.debounce(), ControlPlaneConfig.MAX_COALESCE, this::publish);
+    }
+
+    void start() {
+        health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        tracker.start();
+        leaderWatch.start();
+        leadership.start();
+    }
+
+    /** The state-thread executor; tasks submitted after close are dropped. */
+    Executor loop() {
+        return loop;
+    }
+
+    ClusterStateTracker tracker() {
+        return tracker;
+    }
+
+    /** Error detail of each subscribed node's last NACK (nodes whose last answer was an ACK are absent). */
+    Map<String, String> nodeErrors() {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                Map<String, String> errors = new TreeMap<>();
+                subscribers.stream().filter(s -> !s.lastError().isEmpty()).forEach(s -> errors.put(s.nodeId(), s.lastError()));
+                return errors;
+            }, loop).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        } catch (ExecutionException | TimeoutException e) {
+            return Map.of();
+        }
+    }
+
+    // ---- election (state thread) ----
+
+    private void onElected() {
+        if (role != Role.FOLLOWER || !leadership.hasLeadership()) {
+            return;
+        }
+        role = Role.CANDIDATE;
+        long myTerm = ++term;
+        log.info("replica {} won the election; raising the epoch", id);
+        zkThread.execute(() -> acquire(myTerm));
+    }
+
+    /** On the zk thread: raise the epoch, claim control/leader, then activate on the state thread. */
+    private void acquire(long myTerm) {
+        try {
+            OptionalLong epoch = epochCounter.raise(() -> stillTerm(myTerm));
+            if (epoch.isEmpty()) {
+                return;
+            }
+            if (!leaderRecord.claim(new LeaderInfo(id, advertise, epoch.getAsLong(), 0))) {
+                loop.execute(() -> {
+                    if (term == myTerm) {
+                        stepDown("a newer leader holds control/leader");
+                    }
+                });
+                return;
+            }
+            loop.execute(() -> activate(myTerm, epoch.getAsLong()));
+        } catch (RuntimeException e) {
+            if (stillTerm(myTerm)) {
+                log.warn("could not take office (retrying in {} ms): {}", RETRY_DELAY.toMillis(), e.getMessage());
+                retryLater(() -> acquire(myTerm));
+            }
+        }
+    }
+
+    private void retryLater(Runnable task) {
+        try {
+            zkThread.schedule(task, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // closing
+        }
+    }
+
+    private boolean stillTerm(long myTerm) {
+        return term == myTerm && leadership.hasLeadership();
+    }
+
+    private void activate(long myTerm, long epoch) {
+        if (term != myTerm || role != Role.CANDIDATE) {
+            return; // lost it meanwhile; stepDown already queued the release of control/leader
+        }
+        role = Role.LEADER;
+        sequence = new SnapshotSequence(epoch, defaultService);
+        health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        log.info("replica {} leads with epoch {}", id, epoch);
+        publish();
+    }
+
+    private void stepDown(String reason) {
+        if (role == Role.FOLLOWER) {
+            return;
+        }
+        log.warn("replica {} stops leading: {}", id, reason);
+        role = Role.FOLLOWER;
+        term++;
+        sequence = null;
+        debouncer.cancel();
+        health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        List<Subscriber> ending = new ArrayList<>(subscribers);
+        subscribers.clear();
+        ending.forEach(s -> s.end(Status.UNAVAILABLE.withDescription("not leader")));
+        try {
+            zkThread.execute(this::releaseRecord);
+        } catch (RejectedExecutionException closed) {
+            // closing: release() runs in close()
+        }
+    }
+
+    private void releaseRecord() {
+        try {
+            leaderRecord.release();
+        } catch (RuntimeException e) {
+            log.warn("could not delete control/leader (it goes with our session): {}", e.getMessage());
+        }
+    }
+
+    // ---- snapshots (state thread) ----
+
+    private void onStateChanged() {
+        if (role == Role.LEADER) {
+            debouncer.changed();
+        }
+    }
+
+    private void publish() {
+        if (role != Role.LEADER || !tracker.loaded()) {
+            return; // a leader never pushes before both caches hold what ZooKeeper holds
+        }
+        sequence.next(tracker.current(), clock.millis()).ifPresent(snapshot -> {
+            log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),
+                    snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
+            subscribers.forEach(s -> s.offer(snapshot));
+            long version = snapshot.getVersion();
+            zkThread.execute(() -> {
+                try {
+                    leaderRecord.updateVersion(version);
+                } catch (RuntimeException e) {
+                    log.warn("could not record version {} in control/leader: {}", version, e.getMessage());
+                }
+            });
+        });
+    }
+
+    // ---- streams (state thread) ----
+
+    @Override
+    public void subscribe(Subscriber subscriber) {
+        if (role == Role.FOLLOWER) {
+            Redirect.Builder redirect = Redirect.newBuilder();
+            leaderWatch.current().filter(leader -> !leader.id().equals(id)).ifPresent(leader ->
+                    redirect.setLeaderAddress(leader.address()).setLeaderEpoch(leader.epoch()));
+            log.info("node {} subscribed to non-leader {}; redirecting to {}", subscriber.nodeId(), id,
+                    redirect.getLeaderAddress().isEmpty() ? "<no leader known>" : redirect.getLeaderAddress());
+            subscriber.redirect(redirect.build());
+            return;
+        }
+        subscribers.add(subscriber);
+        log.info("node {} subscribed (last applied epoch {} version {})", subscriber.nodeId(),
+                subscriber.hello().getLastEpoch(), subscriber.hello().getLastVersion());
+        if (sequence != null) {
+            sequence.current().ifPresent(subscriber::offer);
+        }
+    }
+
+    @Override
+    public void unsubscribe(Subscriber subscriber) {
+        if (subscribers.remove(subscriber)) {
+            log.info("node {} unsubscribed", subscriber.nodeId());
+        }
+    }
+
+    /** Test hook: the current snapshot, if leading and published. */
+    Snapshot currentSnapshot() {
+        try {
+            return CompletableFuture.supplyAsync(
+                    () -> sequence == null ? null : sequence.current().orElse(null), loop).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Leaves the election, ends every stream and deletes control/leader if ours, then stops
+     * both threads. Blocks at most a few seconds.
+     */
+    @Override
+    public void close() {
+        leadership.close();
+        try {
+            CompletableFuture.runAsync(() -> stepDown("shutting down"), stateThread).get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.warn("could not step down cleanly", e);
+        }
+        tracker.close();
+        leaderWatch.close();
+        stateThread.shutdown();
+        zkThread.shutdown();
+        try {
+            if (!zkThread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                zkThread.shutdownNow();
+            }
+            if (!stateThread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                stateThread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            zkThread.shutdownNow();
+            stateThread.shutdownNow();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,167 @@
+package io.ballast.controlplane;
+
+import io.ballast.common.config.HostPort;
+import io.ballast.common.json.Json;
+import io.ballast.common.model.ReplicaInfo;
+import io.ballast.common.zk.ZkClients;
+import io.ballast.common.zk.ZkPaths;
+import io.ballast.controlplane.admin.AdminService;
+import io.ballast.controlplane.state.ClusterState;
+import io.ballast.controlplane.stream.ControlStreamService;
+import io.ballast.proto.v1.Snapshot;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.util.MutableHandlerRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.zookeeper.CreateMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One control-plane replica: a gRPC server (control stream, admin API, health, reflection), a
+ * registration in {@code control/replicas/<id>}, and a seat in the leader election.
+ *
+ * <p>Lifecycle: {@link #start} returns once the server is bound; ZooKeeper need not be
+ * reachable (the replica joins the election, registers and caches as soon as it is).
+ * {@link #close} leaves the election (another replica takes over at once), ends every stream,
+ * deletes its ZooKeeper entries and stops the server. Thread-safe.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+    private static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(5);
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
+
+    private final String id;
+    private final HostPort advertise;
+    private final CuratorFramework client;
+    private final Server server;
+    private final HealthStatusManager health;
+    private final ControlLoop loop;
+    private final PersistentNode replicaNode;
+    private boolean closed;
+
+    private ControlPlane(String id, HostPort advertise, CuratorFramework client, Server server, HealthStatusManager health,
+            ControlLoop loop, PersistentNode replicaNode) {
+        this.id = id;
+        this.advertise = advertise;
+        this.client = client;
+        this.server = server;
+        this.health = health;
+        this.loop = loop;
+        this.replicaNode = replicaNode;
+    }
+
+    /**
+     * Binds the gRPC server and starts taking part in the cluster.
+     *
+     * @throws UncheckedIOException when the listen address cannot be bound
+     */
+    public static ControlPlane start(ControlPlaneConfig config) {
+        ZkPaths paths = config.paths();
+        HealthStatusManager health = new HealthStatusManager();
+        // With port 0 the replica id and advertised address are known only once bound, and the
+        // stream and admin services need them: they join the server's mutable registry right
+        // after binding, before this replica is registered anywhere (until then nobody can
+        // know its address; a call in between gets UNIMPLEMENTED).
+        MutableHandlerRegistry lateServices = new MutableHandlerRegistry();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+                .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .fallbackHandlerRegistry(lateServices)
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.listenHost() + ":" + config.listenPort()
+                    + ": " + e.getMessage(), e);
+        }
+        HostPort advertise = config.advertiseFor(server.getPort());
+        String id = config.idFor(advertise);
+        CuratorFramework client = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
+        ControlLoop loop = null;
+        PersistentNode replicaNode = null;
+        try {
+            client.start();
+            loop = new ControlLoop(client, config, id, advertise.toString(), health);
+            lateServices.addService(new ControlStreamService(loop.loop(), loop));
+            lateServices.addService(new AdminService(client, paths, id, loop.tracker()::current, loop::nodeErrors));
+            loop.start();
+            replicaNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.replica(id),
+                    Json.write(new ReplicaInfo(id, advertise.toString())));
+            replicaNode.start();
+        } catch (RuntimeException e) {
+            if (loop != null) {
+                loop.close();
+            }
+            server.shutdownNow();
+            client.close();
+            throw e;
+        }
+        log.info("control-plane replica {} serving on {}:{} (advertised {}), cluster {}", id, config.listenHost(),
+                server.getPort(), advertise, config.cluster());
+        return new ControlPlane(id, advertise, client, server, health, loop, replicaNode);
+    }
+
+    /** The port the gRPC server is bound to (useful with port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The address registered in ZooKeeper for this replica. */
+    public HostPort advertiseAddress() {
+        return advertise;
+    }
+
+    /** This replica's view of the cluster (registrations and overrides); any thread. */
+    public ClusterState clusterState() {
+        return loop.tracker().current();
+    }
+
+    /** The snapshot this replica last published, when it leads; empty otherwise. */
+    public Optional<Snapshot> currentSnapshot() {
+        return Optional.ofNullable(loop.currentSnapshot());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("control-plane replica {} shutting down", id);
+        health.enterTerminalState();
+        loop.close();
+        server.shutdown();
+        try {
+            replicaNode.close();
+        } catch (IOException e) {
+            log.warn("could not delete {} (it goes with our session)", replicaNode.getActualPath(), e);
+        }
+        try {
+            if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        client.close();
+    }
+}

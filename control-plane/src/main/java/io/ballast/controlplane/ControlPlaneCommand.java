@@ -1,0 +1,85 @@
+package io.ballast.controlplane;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ballast control-plane}: runs one control-plane replica in this JVM until SIGTERM/SIGINT.
+ *
+ * <p>{@link #toConfig()} validates the options (throwing {@link IllegalArgumentException} in the
+ * shared message style); {@link #call()} starts the replica, closes it from a shutdown hook (so
+ * another replica takes over at once) and blocks until then.
+ */
+@Command(name = "control-plane", mixinStandardHelpOptions = true,
+        description = "Runs a control-plane replica: takes part in the leader election; the leader computes "
+                + "epoch-fenced snapshots from ZooKeeper and pushes them to data-plane nodes. Every replica serves "
+                + "the admin API.")
+public final class ControlPlaneCommand implements Callable<Integer> {
+
+    @Option(names = "--zk", description = "ZooKeeper connect string host:port[,host:port...] (default: ${DEFAULT-VALUE})",
+            defaultValue = ControlPlaneConfig.DEFAULT_ZK)
+    String zk;
+
+    @Option(names = "--cluster", description = "Cluster name; the ZooKeeper tree is /ballast/<cluster> (default: ${DEFAULT-VALUE})",
+            defaultValue = "default")
+    String cluster;
+
+    @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
+    Path config;
+
+    @Option(names = "--id", description = "Replica id [A-Za-z0-9._:-]{1,128} (default: the advertised host:port)")
+    String id;
+
+    @Option(names = "--listen", description = "gRPC listen address host:port, port 0 for any free port (default: ${DEFAULT-VALUE})",
+            defaultValue = ControlPlaneConfig.DEFAULT_LISTEN)
+    String listen;
+
+    @Option(names = "--advertise", description = "Address nodes and ballastctl use to reach this replica, host:port "
+            + "(default: the listen address; set it when listening on 0.0.0.0)")
+    String advertise;
+
+    @Option(names = "--session-timeout-ms", description = "ZooKeeper session timeout: how long a dead leader keeps "
+            + "leading, in milliseconds (default: ${DEFAULT-VALUE})", defaultValue = "6000")
+    long sessionTimeoutMs;
+
+    @Option(names = "--debounce-ms", description = "Quiet time that coalesces a burst of changes into one snapshot, "
+            + "0..200 ms; a snapshot follows a change within 200 ms whatever the burst (default: ${DEFAULT-VALUE})",
+            defaultValue = "20")
+    long debounceMs;
+
+    @Option(names = "--default-service", description = "Service for requests no route matches, when it has backends; "
+            + "else the only service, if there is exactly one (default: ${DEFAULT-VALUE})",
+            defaultValue = ControlPlaneConfig.DEFAULT_SERVICE)
+    String defaultService;
+
+    /** The validated configuration these options describe; starts nothing. */
+    public ControlPlaneConfig toConfig() {
+        return ControlPlaneConfig.builder()
+                .zkConnect(zk)
+                .cluster(cluster)
+                .id(id)
+                .listen(listen)
+                .advertise(advertise)
+                .sessionTimeout(Duration.ofMillis(sessionTimeoutMs))
+                .debounce(Duration.ofMillis(debounceMs))
+                .defaultService(defaultService)
+                .build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ControlPlaneConfig controlPlaneConfig = toConfig();
+        ControlPlane controlPlane = ControlPlane.start(controlPlaneConfig);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            controlPlane.close();
+            stopped.countDown();
+        }, "ballast-control-plane-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,145 @@
+package io.ballast.controlplane;
+
+import io.ballast.common.config.Checks;
+import io.ballast.common.config.HostPort;
+import io.ballast.common.zk.ZkPaths;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Validated configuration of one control-plane replica. Immutable; build with {@link #builder()},
+ * whose {@link Builder#build()} throws {@link IllegalArgumentException} in the shared message
+ * style ({@code debounce-ms: 500 (expected: 0..200)}), naming each field by its command-line option.
+ *
+ * @param zkConnect ZooKeeper connect string {@code host:port[,host:port...]}
+ * @param cluster cluster name; the tree is {@code /ballast/<cluster>}
+ * @param id replica id; empty means "derived from the advertised address" (resolved at start,
+ *     because with port 0 the address is only known once the server is bound)
+ * @param listenHost address the gRPC server binds
+ * @param listenPort port the gRPC server binds, 0 for any free port
+ * @param advertise address other processes use to reach this replica; empty means the listen
+ *     host with the bound port
+ * @param sessionTimeout ZooKeeper session timeout: how long a dead leader keeps leading
+ * @param debounce quiet time that coalesces a burst of changes into one snapshot; whatever the
+ *     burst, a snapshot is computed at most {@link #MAX_COALESCE} after its first change
+ * @param defaultService service used when no route matches, if it has registrations
+ */
+public record ControlPlaneConfig(
+        String zkConnect,
+        String cluster,
+        Optional<String> id,
+        String listenHost,
+        int listenPort,
+        Optional<HostPort> advertise,
+        Duration sessionTimeout,
+        Duration debounce,
+        String defaultService) {
+
+    public static final String DEFAULT_ZK = "127.0.0.1:2181";
+    public static final String DEFAULT_LISTEN = "127.0.0.1:7000";
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(6);
+    public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(20);
+    public static final String DEFAULT_SERVICE = "web";
+    /** Upper bound of the delay between a change and the snapshot that includes it. */
+    public static final Duration MAX_COALESCE = Duration.ofMillis(200);
+    static final long MIN_SESSION_MILLIS = 500;
+    static final long MAX_SESSION_MILLIS = 600_000;
+
+    public ControlPlaneConfig {
+        HostPort.checkConnectString("zk", zkConnect);
+        Checks.checkName("cluster", cluster);
+        Objects.requireNonNull(id, "id");
+        id.ifPresent(value -> Checks.checkId("id", value));
+        Checks.checkNotBlank("listen", listenHost);
+        Checks.checkRange("listen port", listenPort, 0, 65_535);
+        Objects.requireNonNull(advertise, "advertise");
+        Checks.check(sessionTimeout != null, "session-timeout-ms", null, MIN_SESSION_MILLIS + ".." + MAX_SESSION_MILLIS);
+        Checks.checkRange("session-timeout-ms", sessionTimeout.toMillis(), MIN_SESSION_MILLIS, MAX_SESSION_MILLIS);
+        Checks.check(debounce != null, "debounce-ms", null, "0.." + MAX_COALESCE.toMillis());
+        Checks.checkRange("debounce-ms", debounce.toMillis(), 0, MAX_COALESCE.toMillis());
+        Checks.checkName("default-service", defaultService);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ZkPaths paths() {
+        return ZkPaths.forCluster(cluster);
+    }
+
+    /** The advertised address once the server is bound to {@code boundPort}. */
+    HostPort advertiseFor(int boundPort) {
+        return advertise.orElseGet(() -> new HostPort(listenHost, boundPort));
+    }
+
+    /** The replica id for the advertised address: the configured one, else the address itself. */
+    String idFor(HostPort advertised) {
+        // host:port is a valid id ([A-Za-z0-9._:-]); IPv6 brackets are not, and are dropped.
+        return id.orElseGet(() -> advertised.host().replace("[", "").replace("]", "") + ":" + advertised.port());
+    }
+
+    /** Collects values; {@link #build()} validates them all. */
+    public static final class Builder {
+        private String zkConnect = DEFAULT_ZK;
+        private String cluster = ZkPaths.DEFAULT_CLUSTER;
+        private String id;
+        private String listen = DEFAULT_LISTEN;
+        private String advertise;
+        private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private Duration debounce = DEFAULT_DEBOUNCE;
+        private String defaultService = DEFAULT_SERVICE;
+
+        private Builder() {}
+
+        public Builder zkConnect(String value) { this.zkConnect = value; return this; }
+
+        public Builder cluster(String value) { this.cluster = value; return this; }
+
+        /** Replica id; null or blank derives it from the advertised address. */
+        public Builder id(String value) { this.id = value; return this; }
+
+        /** {@code host:port}; port 0 binds any free port. */
+        public Builder listen(String value) { this.listen = value; return this; }
+
+        /** {@code host:port}; null or blank means the listen host with the bound port. */
+        public Builder advertise(String value) { this.advertise = value; return this; }
+
+        public Builder sessionTimeout(Duration value) { this.sessionTimeout = value; return this; }
+
+        public Builder debounce(Duration value) { this.debounce = value; return this; }
+
+        public Builder defaultService(String value) { this.defaultService = value; return this; }
+
+        public ControlPlaneConfig build() {
+            String[] listenParts = splitListen(listen);
+            Optional<HostPort> advertised = advertise == null || advertise.isBlank()
+                    ? Optional.empty()
+                    : Optional.of(HostPort.parse("advertise", advertise));
+            Optional<String> replicaId = id == null || id.isBlank() ? Optional.empty() : Optional.of(id);
+            return new ControlPlaneConfig(zkConnect, cluster, replicaId, listenParts[0], Integer.parseInt(listenParts[1]),
+                    advertised, sessionTimeout, debounce, defaultService);
+        }
+
+        /** Like {@link HostPort#parse} but allows port 0. Returns {host, port}. */
+        private static String[] splitListen(String value) {
+            String expected = "host:port with port 0..65535";
+            Checks.check(value != null && !value.isBlank(), "listen", value, expected);
+            int colon = value.lastIndexOf(':');
+            Checks.check(colon > 0 && colon < value.length() - 1, "listen", value, expected);
+            String host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(Checks.message("listen", value, expected));
+            }
+            Checks.check(port >= 0 && port <= 65_535 && !host.isBlank(), "listen", value, expected);
+            return new String[] {host, Integer.toString(port)};
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.ballast.controlplane.admin;
+
+import io.ballast.common.config.Checks;
+import io.ballast.common.model.BackendRegistration;
+import io.ballast.common.model.EndpointOverride;
+import io.ballast.common.zk.ZkPaths;
+import io.ballast.controlplane.state.ClusterState;
+import io.ballast.controlplane.state.ZkEntries;
+import io.ballast.controlplane.zk.ZkCallException;
+import io.ballast.controlplane.zk.ZkCalls;
+import io.ballast.proto.v1.AdminGrpc;
+import io.ballast.proto.v1.Backend;
+import io.ballast.proto.v1.ClusterStatus;
+import io.ballast.proto.v1.DrainRequest;
+import io.ballast.proto.v1.GetStatusRequest;
+import io.ballast.proto.v1.ListBackendsRequest;
+import io.ballast.proto.v1.ListBackendsResponse;
+import io.ballast.proto.v1.SetWeightRequest;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code ballast.v1.Admin} gRPC service, served by every replica, leader or not.
+ *
+ * <p>Reads: status straight from ZooKeeper; backends from this replica's {@link ClusterState}
+ * (its caches). Writes: persisted in {@code config/endpoints/} before the call returns, so any
+ * replica (and the next leader) sees them; the returned Backend reflects the write.
+ *
+ * <p>Threading: runs on gRPC's executor threads and blocks on ZooKeeper; it never touches the
+ * state thread except through the {@code state} and {@code nodeErrors} suppliers.
+ *
+ * <p>Errors: INVALID_ARGUMENT names field, value and expectation; NOT_FOUND names the backend
+ * or service; UNAVAILABLE when this replica cannot reach ZooKeeper.
+ */
+public final class AdminService extends AdminGrpc.AdminImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminService.class);
+
+    private final CuratorFramework client;
+    private final ZkPaths paths;
+    private final String replicaId;
+    private final Supplier<ClusterState> state;
+    private final Supplier<Map<String, String>> nodeErrors;
+    private final OverrideStore overrides;
+    private final StatusReader statusReader;
+
+    public AdminService(CuratorFramework client, ZkPaths paths, String replicaId, Supplier<ClusterState> state,
+            Supplier<Map<String, String>> nodeErrors) {
+        this.client = client;
+        this.paths = paths;
+        this.replicaId = replicaId;
+        this.state = state;
+        this.nodeErrors = nodeErrors;
+        this.overrides = new OverrideStore(client, paths);
+        this.statusReader = new StatusReader(client, paths);
+    }
+
+    @Override
+    public void getStatus(GetStatusRequest request, StreamObserver<ClusterStatus> responses) {
+        answer(responses, () -> {
+            requireZooKeeper();
+            return statusReader.read(replicaId, nodeErrors.get());
+        });
+    }
+
+    @Override
+    public void listBackends(ListBackendsRequest request, StreamObserver<ListBackendsResponse> responses) {
+        answer(responses, () -> {
+            String service = request.getService().isEmpty() ? null : Checks.checkName("service", request.getService());
+            ClusterState current = state.get();
+            if (service != null && !current.knownServices().contains(service)) {
+                throw AdminException.notFound("service " + service + " has no registered backend and no override");
+            }
+            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service)).build();
+        });
+    }
+
+    @Override
+    public void setWeight(SetWeightRequest request, StreamObserver<Backend> responses) {
+        answer(responses, () -> {
+            if (!request.getClear()) {
+                Checks.checkWeight("weight", Integer.toUnsignedLong(request.getWeight()));
+            }
+            Integer weight = request.getClear() ? null : request.getWeight();
+            return mutate(request.getService(), request.getId(), current -> new EndpointOverride(weight, current.drained()));
+        });
+    }
+
+    @Override
+    public void drain(DrainRequest request, StreamObserver<Backend> responses) {
+        answer(responses, () -> mutate(request.getService(), request.getId(),
+                current -> new EndpointOverride(current.weight(), true)));
+    }
+
+    @Override
+    public void undrain(DrainRequest request, StreamObserver<Backend> responses) {
+        answer(responses, () -> mutate(request.getService(), request.getId(),
+                current -> new EndpointOverride(current.weight(), false)));
+    }
+
+    private Backend mutate(String service, String id, UnaryOperator<EndpointOverride> change) {
+        Checks.checkName("service", service);
+        Checks.checkId("id", id);
+        requireZooKeeper();
+        Optional<BackendRegistration> registration = registration(service, id);
+        EndpointOverride written = overrides.update(service, id, current -> {
+            if (registration.isEmpty() && current.isEmpty()) {
+                throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
+            }
+            return change.apply(current);
+        });
+        log.info("override of {}/{} is now {}", service, id, written.isEmpty() ? "none" : written);
+        return BackendViews.backend(service, id, registration, written);
+    }
+
+    /** The backend's valid registration, read from ZooKeeper now (not from the cache, which may lag). */
+    private Optional<BackendRegistration> registration(String service, String id) {
+        byte[] data = ZkCalls.call("reading " + paths.backend(service, id), () -> {
+            try {
+                return client.getData().forPath(paths.backend(service, id));
+            } catch (KeeperException.NoNodeException e) {
+                return null;
+            }
+        });
+        if (data == null) {
+            return Optional.empty();
+        }
+        ZkEntries.Parsed<BackendRegistration> parsed = ZkEntries.registration(new ZkEntries.Key(service, id), data);
+        return Optional.ofNullable(parsed.value());
+    }
+
+    private void requireZooKeeper() {
+        if (!client.getZookeeperClient().isConnected()) {
+            throw new AdminException(Status.UNAVAILABLE.withDescription(
+                    "control-plane replica " + replicaId + " cannot reach ZooKeeper right now"));
+        }
+    }
+
+    private static <T> void answer(StreamObserver<T> responses, Supplier<T> call) {
+        T result;
+        try {
+            result = call.get();
+        } catch (IllegalArgumentException e) {
+            responses.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (AdminException e) {
+            responses.onError(e.status().asRuntimeException());
+            return;
+        } catch (ZkCallException e) {
+            Status status = e.isConnectivity() ? Status.UNAVAILABLE : Status.INTERNAL;
+            log.warn("admin call failed: {}", e.getMessage());
+            responses.onError(status.withDescription("ZooKeeper: " + e.getMessage()).asRuntimeException());
+            return;
+        }
+        responses.onNext(result);
+        responses.onCompleted();
+    }
+}

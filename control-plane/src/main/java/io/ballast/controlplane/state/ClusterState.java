@@ -1,0 +1,110 @@
+package io.ballast.controlplane.state;
+
+import io.ballast.common.model.BackendRegistration;
+import io.ballast.common.model.EndpointOverride;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the control plane knows from ZooKeeper: valid registrations and operator overrides,
+ * each by service then endpoint id, both sorted by key. Immutable: every {@code with...}
+ * returns a new value, so the one thread that owns the state can publish it through a
+ * volatile field to readers on any thread.
+ *
+ * @param registrations valid {@code backends/<service>/<id>} payloads
+ * @param overrides non-empty {@code config/endpoints/<service>/<id>} payloads
+ */
+public record ClusterState(
+        SortedMap<String, SortedMap<String, BackendRegistration>> registrations,
+        SortedMap<String, SortedMap<String, EndpointOverride>> overrides) {
+
+    public static final ClusterState EMPTY = new ClusterState(new TreeMap<>(), new TreeMap<>());
+
+    public ClusterState {
+        registrations = freeze(registrations);
+        overrides = freeze(overrides);
+    }
+
+    public ClusterState withRegistration(String service, String id, BackendRegistration registration) {
+        return new ClusterState(put(registrations, service, id, registration), overrides);
+    }
+
+    public ClusterState withoutRegistration(String service, String id) {
+        return new ClusterState(remove(registrations, service, id), overrides);
+    }
+
+    /** Sets an override; an {@linkplain EndpointOverride#isEmpty() empty} one removes it. */
+    public ClusterState withOverride(String service, String id, EndpointOverride override) {
+        return override.isEmpty()
+                ? withoutOverride(service, id)
+                : new ClusterState(registrations, put(overrides, service, id, override));
+    }
+
+    public ClusterState withoutOverride(String service, String id) {
+        return new ClusterState(registrations, remove(overrides, service, id));
+    }
+
+    public Optional<BackendRegistration> registration(String service, String id) {
+        return Optional.ofNullable(registrations.getOrDefault(service, Collections.emptySortedMap()).get(id));
+    }
+
+    /** The override of an endpoint, {@link EndpointOverride#NONE} when there is none. */
+    public EndpointOverride override(String service, String id) {
+        return overrides.getOrDefault(service, Collections.emptySortedMap()).getOrDefault(id, EndpointOverride.NONE);
+    }
+
+    /** Services with a registration or an override, sorted. */
+    public SortedSet<String> knownServices() {
+        SortedSet<String> services = new TreeSet<>(registrations.keySet());
+        services.addAll(overrides.keySet());
+        return Collections.unmodifiableSortedSet(services);
+    }
+
+    /** Endpoint ids of {@code service} with a registration or an override, sorted. */
+    public SortedSet<String> knownIds(String service) {
+        SortedSet<String> ids = new TreeSet<>(registrations.getOrDefault(service, Collections.emptySortedMap()).keySet());
+        ids.addAll(overrides.getOrDefault(service, Collections.emptySortedMap()).keySet());
+        return Collections.unmodifiableSortedSet(ids);
+    }
+
+    private static <V> SortedMap<String, SortedMap<String, V>> put(
+            SortedMap<String, SortedMap<String, V>> map, String service, String id, V value) {
+        TreeMap<String, SortedMap<String, V>> copy = new TreeMap<>(map);
+        TreeMap<String, V> inner = new TreeMap<>(map.getOrDefault(service, Collections.emptySortedMap()));
+        inner.put(id, value);
+        copy.put(service, inner);
+        return copy;
+    }
+
+    private static <V> SortedMap<String, SortedMap<String, V>> remove(
+            SortedMap<String, SortedMap<String, V>> map, String service, String id) {
+        SortedMap<String, V> current = map.get(service);
+        if (current == null || !current.containsKey(id)) {
+            return map;
+        }
+        TreeMap<String, SortedMap<String, V>> copy = new TreeMap<>(map);
+        TreeMap<String, V> inner = new TreeMap<>(current);
+        inner.remove(id);
+        if (inner.isEmpty()) {
+            copy.remove(service);
+        } else {
+            copy.put(service, inner);
+        }
+        return copy;
+    }
+
+    private static <V> SortedMap<String, SortedMap<String, V>> freeze(Map<String, ? extends Map<String, V>> map) {
+        TreeMap<String, SortedMap<String, V>> copy = new TreeMap<>();
+        map.forEach((service, inner) -> {
+            if (!inner.isEmpty()) {
+                copy.put(service, Collections.unmodifiableSortedMap(new TreeMap<>(inner)));
+            }
+        });
+        return Collections.unmodifiableSortedMap(copy);
+    }
+}

@@ -1,0 +1,153 @@
+package io.ballast.controlplane.state;
+
+import io.ballast.common.model.BackendRegistration;
+import io.ballast.common.model.EndpointOverride;
+import io.ballast.common.zk.ZkPaths;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors {@code backends/} and {@code config/endpoints/} into a {@link ClusterState}, on every
+ * replica (the admin API of any replica reads it).
+ *
+ * <p>Threading: Curator delivers cache events onto the given {@code loop} executor (the one
+ * thread that owns control-plane state); this class mutates its state only there and calls
+ * {@code onChange} there. {@link #current()} may be read from any thread.
+ *
+ * <p>Failure behaviour: an invalid or mismatched payload is logged with its problems and treated
+ * as absent. During a ZooKeeper partition the caches get no events and the state stays as it
+ * was (Curator's CuratorCache contract: it is state, not an event log); they resynchronise
+ * when the connection returns.
+ */
+public final class ClusterStateTracker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterStateTracker.class);
+
+    private final ZkPaths paths;
+    private final Executor loop;
+    private final Runnable onChange;
+    private final CuratorCache backends;
+    private final CuratorCache overrides;
+
+    // Confined to the loop thread.
+    private ClusterState state = ClusterState.EMPTY;
+    private boolean backendsLoaded;
+    private boolean overridesLoaded;
+
+    private volatile ClusterState published = ClusterState.EMPTY;
+
+    public ClusterStateTracker(CuratorFramework client, ZkPaths paths, Executor loop, Runnable onChange) {
+        this.paths = paths;
+        this.loop = loop;
+        this.onChange = onChange;
+        this.backends = CuratorCache.build(client, paths.backends());
+        this.overrides = CuratorCache.build(client, paths.endpointConfigs());
+    }
+
+    public void start() {
+        backends.listenable().addListener(new Listener(true), loop);
+        overrides.listenable().addListener(new Listener(false), loop);
+        backends.start();
+        overrides.start();
+    }
+
+    /** The latest state; any thread. */
+    public ClusterState current() {
+        return published;
+    }
+
+    /** True once both caches have loaded what ZooKeeper held at start. Loop thread only. */
+    public boolean loaded() {
+        return backendsLoaded && overridesLoaded;
+    }
+
+    @Override
+    public void close() {
+        backends.close();
+        overrides.close();
+    }
+
+    private void onBackend(ChildData oldData, ChildData data) {
+        ChildData any = data != null ? data : oldData;
+        Optional<ZkEntries.Key> key = ZkEntries.key(paths.backends(), any.getPath());
+        if (key.isEmpty()) {
+            return; // backends/ itself or a service's parent znode
+        }
+        String service = key.get().service();
+        String id = key.get().id();
+        if (data == null) {
+            update(state.withoutRegistration(service, id));
+            return;
+        }
+        ZkEntries.Parsed<BackendRegistration> parsed = ZkEntries.registration(key.get(), data.getData());
+        if (parsed.isValid()) {
+            update(state.withRegistration(service, id, parsed.value()));
+        } else {
+            log.warn("ignoring registration {}: {}", data.getPath(), parsed.problem());
+            update(state.withoutRegistration(service, id));
+        }
+    }
+
+    private void onOverride(ChildData oldData, ChildData data) {
+        ChildData any = data != null ? data : oldData;
+        Optional<ZkEntries.Key> key = ZkEntries.key(paths.endpointConfigs(), any.getPath());
+        if (key.isEmpty()) {
+            return;
+        }
+        String service = key.get().service();
+        String id = key.get().id();
+        if (data == null) {
+            update(state.withoutOverride(service, id));
+            return;
+        }
+        ZkEntries.Parsed<EndpointOverride> parsed = ZkEntries.override(key.get(), data.getData());
+        if (parsed.isValid()) {
+            update(state.withOverride(service, id, parsed.value()));
+        } else {
+            log.warn("ignoring override {}: {}", data.getPath(), parsed.problem());
+            update(state.withoutOverride(service, id));
+        }
+    }
+
+    private void update(ClusterState next) {
+        if (next.equals(state)) {
+            return;
+        }
+        state = next;
+        published = next;
+        onChange.run();
+    }
+
+    private final class Listener implements CuratorCacheListener {
+        private final boolean forBackends;
+
+        Listener(boolean forBackends) {
+            this.forBackends = forBackends;
+        }
+
+        @Override
+        public void event(Type type, ChildData oldData, ChildData data) {
+            if (forBackends) {
+                onBackend(oldData, data);
+            } else {
+                onOverride(oldData, data);
+            }
+        }
+
+        @Override
+        public void initialized() {
+            if (forBackends) {
+                backendsLoaded = true;
+            } else {
+                overridesLoaded = true;
+            }
+            onChange.run();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.ballast.controlplane.stream;
+
+import io.ballast.proto.v1.Ack;
+import io.ballast.proto.v1.Hello;
+import io.ballast.proto.v1.Nack;
+import io.ballast.proto.v1.Redirect;
+import io.ballast.proto.v1.ServerMessage;
+import io.ballast.proto.v1.Snapshot;
+import io.ballast.proto.v1.SnapshotPush;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node subscribed to the leader's snapshots.
+ *
+ * <p>Flow control: the subscriber holds at most ONE pending snapshot, the latest; an offer
+ * replaces whatever was pending. It is sent only while the call {@link
+ * ServerCallStreamObserver#isReady() isReady()}; when the call becomes ready again the
+ * stream's on-ready handler calls {@link #drain()}. A slow node therefore skips intermediate
+ * versions instead of making the leader buffer them.
+ *
+ * <p>Threading: not thread-safe; every method runs on the control plane's state thread, which
+ * also serialises all calls on the gRPC observer (gRPC requires that).
+ */
+public final class Subscriber {
+
+    private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
+    private static final AtomicLong NONCES = new AtomicLong();
+
+    private final ServerCallStreamObserver<ServerMessage> call;
+    private final Hello hello;
+    private Snapshot pending;
+    private Snapshot lastSent;
+    private String lastNonce = "";
+    private long ackedEpoch;
+    private long ackedVersion;
+    private String lastError = "";
+    private boolean ended;
+
+    public Subscriber(ServerCallStreamObserver<ServerMessage> call, Hello hello) {
+        this.call = call;
+        this.hello = hello;
+    }
+
+    public String nodeId() {
+        return hello.getNodeId();
+    }
+
+    public Hello hello() {
+        return hello;
+    }
+
+    /** Makes {@code snapshot} the one to send next (replacing any pending one) and sends it if the call is ready. */
+    public void offer(Snapshot snapshot) {
+        if (ended) {
+            return;
+        }
+        if (pending == null && snapshot.equals(lastSent)) {
+            return;
+        }
+        pending = snapshot;
+        drain();
+    }
+
+    /** Sends the pending snapshot if the call is ready; called again by the on-ready handler. */
+    public void drain() {
+        if (ended || pending == null || call.isCancelled() || !call.isReady()) {
+            return;
+        }
+        Snapshot snapshot = pending;
+        pending = null;
+        String nonce = snapshot.getEpoch() + "-" + snapshot.getVersion() + "-" + NONCES.incrementAndGet();
+        try {
+            call.onNext(ServerMessage.newBuilder()
+                    .setSnapshot(SnapshotPush.newBuilder().setNonce(nonce).setSnapshot(snapshot))
+                    .build());
+        } catch (RuntimeException e) {
+            // The call was cancelled concurrently; the cancel handler unsubscribes us.
+            log.debug("could not send to node {}", nodeId(), e);
+            ended = true;
+            return;
+        }
+        lastSent = snapshot;
+        lastNonce = nonce;
+    }
+
+    /** Records an ACK; returns false (and ignores it) when its nonce is not the last one sent. */
+    public boolean onAck(Ack ack) {
+        if (!ack.getNonce().equals(lastNonce)) {
+            log.debug("node {} acknowledged stale nonce {} (last sent {})", nodeId(), ack.getNonce(), lastNonce);
+            return false;
+        }
+        ackedEpoch = ack.getEpoch();
+        ackedVersion = ack.getVersion();
+        lastError = "";
+        return true;
+    }
+
+    /** Records a NACK and its error detail; returns false (and ignores it) for a stale nonce. */
+    public boolean onNack(Nack nack) {
+        if (!nack.getNonce().equals(lastNonce)) {
+            log.debug("node {} refused stale nonce {} (last sent {})", nodeId(), nack.getNonce(), lastNonce);
+            return false;
+        }
+        lastError = nack.getErrorDetail();
+        log.warn("node {} refused snapshot epoch {} version {}: {}", nodeId(), nack.getEpoch(), nack.getVersion(),
+                lastError);
+        return true;
+    }
+
+    /** Answers a non-leader's single Redirect and completes the stream. */
+    public void redirect(Redirect redirect) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        pending = null;
+        try {
+            call.onNext(ServerMessage.newBuilder().setRedirect(redirect).build());
+            call.onCompleted();
+        } catch (RuntimeException e) {
+            log.debug("could not redirect node {}", nodeId(), e);
+        }
+    }
+
+    /** Ends the stream with {@code status} (OK completes it); idempotent. */
+    public void end(Status status) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        pending = null;
+        try {
+            if (status.isOk()) {
+                call.onCompleted();
+            } else {
+                call.onError(status.asRuntimeException());
+            }
+        } catch (RuntimeException e) {
+            log.debug("stream of node {} already closed", nodeId(), e);
+        }
+    }
+
+    /** 0 or 1: how many snapshots wait for the call to become ready. */
+    public int pendingCount() {
+        return pending == null ? 0 : 1;
+    }
+
+    public long ackedEpoch() {
+        return ackedEpoch;
+    }
+
+    public long ackedVersion() {
+        return ackedVersion;
+    }
+
+    /** Error detail of the last NACK, empty when the last answer was an ACK (or none yet). */
+    public String lastError() {
+        return lastError;
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+}

@@ -1,0 +1,16 @@
+package io.ballast.controlplane.stream;
+
+/**
+ * Where a stream goes once its Hello has arrived: the control plane's state thread decides
+ * whether this replica leads (register the subscriber) or not (redirect it).
+ *
+ * <p>Both methods are called on the state thread only.
+ */
+public interface SubscriptionGate {
+
+    /** A node said Hello: register it with the leader and send it the current snapshot, or redirect it. */
+    void subscribe(Subscriber subscriber);
+
+    /** The stream ended (cancelled, failed, completed or refused); idempotent. */
+    void unsubscribe(Subscriber subscriber);
+}
