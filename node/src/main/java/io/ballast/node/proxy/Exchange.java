@@ -209,8 +209,8 @@ final class Exchange implements BackendConnection.Listener {
         if (idempotent && resendsLeft > 0) {
             resendsLeft--;
             BackendEndpoint next = service.picker().pickExcluding(markFailed(endpoint));
-            log.debug("service {}: {} connection to {} lost before any response ({}), resending {} to {}",
-                    service.name(), c.reused() ? "reused" : "new", endpoint.describe(), cause, request.method(),
+            log.debug("service {}: {} connection to {} lost before any response{}, resending {} to {}",
+                    service.name(), c.reused() ? "reused" : "new", endpoint.describe(), suffix(cause), request.method(),
                     next == null ? "the same endpoint" : next.describe());
             if (next != null) {
                 attempt(next, true);

@@ -12,10 +12,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RoundRobinPicker implements EndpointPicker {
 
     private final BackendEndpoint[] endpoints;
-    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger next;
 
     RoundRobinPicker(List<BackendEndpoint> endpoints) {
+        this(endpoints, 0);
+    }
+
+    /** {@code start}: first counter value (tests use it to cross the int wrap-around). */
+    RoundRobinPicker(List<BackendEndpoint> endpoints, int start) {
         this.endpoints = endpoints.toArray(new BackendEndpoint[0]);
+        this.next = new AtomicInteger(start);
     }
 
     @Override
