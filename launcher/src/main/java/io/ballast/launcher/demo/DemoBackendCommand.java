@@ -1,0 +1,50 @@
+package io.ballast.launcher.demo;
+
+import io.ballast.common.config.HostPort;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ballast demo-backend}: a tiny HTTP server whose answers start with its name, for
+ * trying a cluster out. Blocks until SIGTERM/SIGINT.
+ */
+@Command(name = "demo-backend", mixinStandardHelpOptions = true,
+        description = "Run a demo HTTP backend: every answer starts with its name; GET /healthz answers ok.")
+public final class DemoBackendCommand implements Callable<Integer> {
+
+    @Option(names = "--name", description = "Name of this backend, first line of every answer (required)")
+    String name;
+
+    @Option(names = "--listen", description = "Address host:port to listen on (default: ${DEFAULT-VALUE})",
+            defaultValue = DemoBackendConfig.DEFAULT_LISTEN)
+    String listen;
+
+    @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
+    Path config;
+
+    /** The validated configuration these options describe; starts nothing. */
+    DemoBackendConfig toConfig() {
+        return new DemoBackendConfig(name, HostPort.parse("listen", listen));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        DemoBackend backend;
+        try {
+            backend = DemoBackend.start(toConfig());
+        } catch (IllegalStateException e) {
+            System.err.println("ballast demo-backend: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            backend.close();
+            stopped.countDown();
+        }, "demo-backend-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
