@@ -39,13 +39,19 @@ public final class Debouncer {
     /** Records a change; (re)schedules the action within the bounds. */
     public void changed() {
         long now = nanoClock.getAsLong();
+        long delay = nextDelayNanos(now);
         if (pending == null) {
             burstStartNanos = now;
         } else {
             pending.cancel(false);
         }
-        long fireAt = Math.min(now + quietNanos, burstStartNanos + maxDelayNanos);
-        pending = executor.schedule(this::fire, Math.max(0, fireAt - now), TimeUnit.NANOSECONDS);
+        pending = executor.schedule(this::fire, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** The delay a change at {@code now} would schedule the action with. */
+    long nextDelayNanos(long now) {
+        long burstStart = pending == null ? now : burstStartNanos;
+        return Math.max(0, Math.min(now + quietNanos, burstStart + maxDelayNanos) - now);
     }
 
     /** Drops a scheduled action, if any. */

@@ -1,0 +1,56 @@
+package io.ballast.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ballast.common.config.HostPort;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ControlPlaneCommandTest {
+
+    private static ControlPlaneConfig parse(String... args) {
+        ControlPlaneCommand command = new ControlPlaneCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.toConfig();
+    }
+
+    @Test
+    void defaultsMatchTheConfigDefaults() {
+        assertThat(parse()).isEqualTo(ControlPlaneConfig.builder().build());
+    }
+
+    @Test
+    void everyOptionReachesTheConfig() {
+        ControlPlaneConfig config = parse("--zk", "zk1:2181,zk2:2181", "--cluster", "prod", "--config", "cp.yaml",
+                "--id", "cp-1", "--listen", "0.0.0.0:7100", "--advertise", "cp1:7100", "--session-timeout-ms", "2000",
+                "--debounce-ms", "50", "--default-service", "api");
+
+        assertThat(config.zkConnect()).isEqualTo("zk1:2181,zk2:2181");
+        assertThat(config.cluster()).isEqualTo("prod");
+        assertThat(config.id()).contains("cp-1");
+        assertThat(config.listenHost()).isEqualTo("0.0.0.0");
+        assertThat(config.listenPort()).isEqualTo(7100);
+        assertThat(config.advertise()).contains(new HostPort("cp1", 7100));
+        assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.debounce()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.defaultService()).isEqualTo("api");
+    }
+
+    @Test
+    void badValuesFailInToConfigWithTheSharedMessage() {
+        assertThatThrownBy(() -> parse("--debounce-ms", "1000"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("debounce-ms: 1000 (expected: 0..200)");
+    }
+
+    @Test
+    void hasTheLauncherContract() {
+        CommandLine commandLine = new CommandLine(new ControlPlaneCommand());
+
+        assertThat(commandLine.getCommandName()).isEqualTo("control-plane");
+        assertThat(commandLine.getCommandSpec().optionsMap().keySet()).contains("--zk", "--cluster", "--config", "--id",
+                "--listen", "--advertise", "--session-timeout-ms", "--debounce-ms", "--default-service", "--help");
+    }
+}
