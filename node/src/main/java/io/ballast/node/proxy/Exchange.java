@@ -136,7 +136,13 @@ final class Exchange implements BackendConnection.Listener {
     private void send(BackendConnection c) {
         connection = c;
         c.attach(this);
-        c.channel().writeAndFlush(request.retainedDuplicate()).addListener((ChannelFuture f) -> {
+        // A duplicate per attempt: its own indexes and header copy over the same retained body.
+        FullHttpRequest outbound = request.retainedDuplicate();
+        if (!outbound.headers().contains(HttpHeaderNames.HOST)) {
+            // HTTP/1.0 clients may omit Host; the backend gets HTTP/1.1, which requires it.
+            outbound.headers().set(HttpHeaderNames.HOST, endpoint.address().toString());
+        }
+        c.channel().writeAndFlush(outbound).addListener((ChannelFuture f) -> {
             if (finished || connection != c) {
                 return;
             }

@@ -14,10 +14,15 @@ final class ForwardingHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
 
+    // Netty deprecates its constants for these two (they are not standard HTTP/1.1 headers), yet
+    // clients still send them and they must not reach the next hop.
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION,
-        HttpHeaderNames.KEEP_ALIVE,
-        HttpHeaderNames.PROXY_CONNECTION,
+        KEEP_ALIVE,
+        PROXY_CONNECTION,
         HttpHeaderNames.TE,
         HttpHeaderNames.TRAILER,
         HttpHeaderNames.TRANSFER_ENCODING,

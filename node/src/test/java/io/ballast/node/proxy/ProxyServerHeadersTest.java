@@ -158,6 +158,16 @@ class ProxyServerHeadersTest {
     }
 
     @Test
+    void givesHostlessHttp10RequestsTheBackendAddressAsHost() {
+        RecordingBackend.Instance backend = backends.start("web");
+        proxy.apply(defaultTo(1, service("web", endpoint(backend))));
+        try (RawHttp http = new RawHttp(proxy.localAddress())) {
+            assertThat(http.send("GET / HTTP/1.0").body()).isEqualTo("web\n");
+        }
+        assertThat(header(backend.headers().get(0), "Host")).containsExactly("127.0.0.1:" + backend.port());
+    }
+
+    @Test
     void errorAnswersKeepTheClientConnection() {
         try (RawHttp http = new RawHttp(proxy.localAddress())) {
             RawHttp.Response response = http.send("GET / HTTP/1.1", "Host: x");
