@@ -107,9 +107,10 @@ public final class Agent implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat), heartbeatMillis, heartbeatMillis,
                 TimeUnit.MILLISECONDS);
-        log.info("agent {} started: backend {} of service {} in cluster {}, {} check every {} ms (rise {}, fall {})",
-                config.id(), config.backend(), config.service(), config.cluster(), config.healthCheck().kind(),
-                intervalMillis, config.healthCheck().rise(), config.healthCheck().fall());
+        log.info("agent {} started: backend {} of service {} in cluster {} at ZooKeeper {}, {} check every {} ms"
+                        + " (rise {}, fall {})", config.id(), config.backend(), config.service(), config.cluster(),
+                config.zkConnect(), config.healthCheck().kind(), intervalMillis, config.healthCheck().rise(),
+                config.healthCheck().fall());
     }
 
     public AgentConfig config() {
