@@ -56,6 +56,7 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final Duration RETRY_DELAY = Duration.ofMillis(500);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final String SHUTTING_DOWN = "shutting down";
 
     private enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -209,7 +210,11 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
         if (role == Role.FOLLOWER) {
             return;
         }
-        log.warn("replica {} stops leading: {}", id, reason);
+        if (reason.equals(SHUTTING_DOWN)) {
+            log.info("replica {} stops leading: {}", id, reason);
+        } else {
+            log.warn("replica {} stops leading: {}", id, reason);
+        }
         role = Role.FOLLOWER;
         term++;
         sequence = null;
@@ -309,7 +314,7 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     public void close() {
         leadership.close();
         try {
-            CompletableFuture.runAsync(() -> stepDown("shutting down"), stateThread).get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.runAsync(() -> stepDown(SHUTTING_DOWN), stateThread).get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {

@@ -138,6 +138,11 @@ public final class ControlPlane implements AutoCloseable {
         return Optional.ofNullable(loop.currentSnapshot());
     }
 
+    /** Test hook: this replica's ZooKeeper client (e.g. to expire its session). */
+    CuratorFramework zkClient() {
+        return client;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
