@@ -89,6 +89,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         HostPort advertise = config.advertiseFor(server.getPort());
         String id = config.idFor(advertise);
+        if (advertise.host().equals("0.0.0.0") || advertise.host().equals("::")) {
+            log.warn("advertising the wildcard address {}: nodes and ballastctl cannot reach it; set --advertise", advertise);
+        }
         CuratorFramework client = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
         ControlLoop loop = null;
         PersistentNode replicaNode = null;
@@ -151,8 +154,9 @@ public final class ControlPlane implements AutoCloseable {
         closed = true;
         log.info("control-plane replica {} shutting down", id);
         health.enterTerminalState();
-        loop.close();
+        // No new calls from here on; open streams are ended by the loop (UNAVAILABLE "not leader").
         server.shutdown();
+        loop.close();
         try {
             replicaNode.close();
         } catch (IOException e) {
