@@ -19,13 +19,17 @@ final class AdminClient {
     private AdminClient() {}
 
     static <T> T call(ConnectionOptions options, Function<AdminGrpc.AdminBlockingStub, T> rpc) {
-        List<String> addresses = ReplicaDiscovery.addresses(options);
+        return call(ReplicaDiscovery.addresses(options), options.timeoutMillis, rpc);
+    }
+
+    /** Tries {@code addresses} in order; see the class comment. */
+    static <T> T call(List<String> addresses, long timeoutMillis, Function<AdminGrpc.AdminBlockingStub, T> rpc) {
         StringBuilder failures = new StringBuilder();
         for (String address : addresses) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
             try {
                 AdminGrpc.AdminBlockingStub stub = AdminGrpc.newBlockingStub(channel)
-                        .withDeadlineAfter(options.timeoutMillis, TimeUnit.MILLISECONDS);
+                        .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
                 return rpc.apply(stub);
             } catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();

@@ -52,6 +52,11 @@ public final class Main implements Runnable {
                 cl.getErr().println("ballast " + cl.getCommandName() + ": " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof IllegalStateException) {
+                // e.g. an address already in use: the message says what, no stack trace needed.
+                cl.getErr().println("ballast " + cl.getCommandName() + ": " + ex.getMessage());
+                return 1;
+            }
             throw ex;
         });
         ConfigFile.install(commandLine, args);

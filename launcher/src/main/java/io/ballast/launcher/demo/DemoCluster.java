@@ -78,6 +78,9 @@ final class DemoCluster implements AutoCloseable {
                     "--admin", host + ":" + layout.nodeAdminPorts().get(i),
                     "--state-dir", work.resolve("state").resolve(id).toString()));
         }
+        // Poll the port before any ZooKeeper client exists: a client started too early fills the
+        // terminal with connection-refused warnings.
+        waitUntil("ZooKeeper accepts connections at " + layout.zk(), deadline, () -> accepts(layout.host(), layout.zkPort()));
         waitUntil("a control-plane leader is elected", deadline, () -> leader().isPresent());
         for (int i = 0; i < layout.nodeAdminPorts().size(); i++) {
             int adminPort = layout.nodeAdminPorts().get(i);
@@ -209,6 +212,15 @@ final class DemoCluster implements AutoCloseable {
         List<ChildProcess> all = new ArrayList<>(small.children());
         all.addAll(nodes.children());
         return all;
+    }
+
+    private static boolean accepts(String host, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void checkFree(int port) {

@@ -1,0 +1,136 @@
+package io.ballast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ballast.common.json.Json;
+import io.ballast.common.model.BackendRegistration;
+import io.ballast.common.model.LoadReport;
+import io.ballast.common.zk.ZkPaths;
+import io.ballast.controlplane.ControlPlane;
+import io.ballast.controlplane.ControlPlaneConfig;
+import io.ballast.testing.ZooKeeperExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * ballastctl against two real control-plane replicas over gRPC, discovered through a real
+ * ZooKeeper: output, exit codes, validation messages and failover.
+ */
+class BallastCtlTest {
+
+    @RegisterExtension
+    static final ZooKeeperExtension zk = new ZooKeeperExtension();
+
+    private final List<ControlPlane> replicas = new ArrayList<>();
+    private String cluster;
+
+    record Run(int exitCode, String out, String err) {}
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        cluster = ZooKeeperExtension.uniqueCluster("ctl");
+        for (String id : List.of("cp-a", "cp-b")) {
+            replicas.add(ControlPlane.start(ControlPlaneConfig.builder().zkConnect(zk.connectString()).cluster(cluster)
+                    .id(id).listen("127.0.0.1:0").sessionTimeout(Duration.ofSeconds(2)).build()));
+        }
+        CuratorFramework agent = zk.newClient(Duration.ofSeconds(2));
+        ZkPaths paths = ZkPaths.forCluster(cluster);
+        agent.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(paths.backend("web", "web-1"),
+                Json.write(new BackendRegistration("web", "web-1", "127.0.0.1", 8001, "zone-a", 100, Map.of(), "test", 0,
+                        new LoadReport(-1, -1, 0))));
+        await().atMost(Duration.ofSeconds(15)).until(() -> ctl("backends").out().contains("web-1"));
+    }
+
+    @AfterEach
+    void stopCluster() {
+        replicas.forEach(ControlPlane::close);
+    }
+
+    private Run ctl(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cl = BallastCtl.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--zk");
+        all.add(zk.connectString());
+        all.add("--cluster");
+        all.add(cluster);
+        int code = cl.execute(all.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void statusShowsLeaderEpochAndReplicas() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("status").out().contains("leader:   cp-"));
+        Run run = ctl("status");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("epoch:    1", "cp-a", "cp-b", "leader", "follower");
+        Run json = ctl("status", "-o", "json");
+        assertThat(json.exitCode()).isZero();
+        assertThat(json.out()).contains("\"leaderId\": \"cp-", "\"epoch\": \"1\"");
+    }
+
+    @Test
+    void setWeightDrainAndUndrainAreVisibleInTheListing() {
+        Run set = ctl("set-weight", "web", "web-1", "7");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).contains("web-1").containsPattern("ACTIVE\\s+yes\\s+100\\s+7\\s+7");
+        Run drain = ctl("drain", "web", "web-1");
+        assertThat(drain.out()).containsPattern("DRAINING\\s+yes\\s+100\\s+7\\s+0");
+        assertThat(ctl("backends").out()).containsPattern("web-1\\s+127.0.0.1:8001\\s+zone-a\\s+DRAINING");
+        assertThat(ctl("undrain", "web", "web-1").out()).containsPattern("ACTIVE\\s+yes\\s+100\\s+7\\s+7");
+        assertThat(ctl("set-weight", "web", "web-1", "--clear").out()).containsPattern("ACTIVE\\s+yes\\s+100\\s+-\\s+100");
+    }
+
+    @Test
+    void badInputIsRejectedWithFieldValueAndExpectation() {
+        Run weight = ctl("set-weight", "web", "web-1", "20000");
+        assertThat(weight.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
+        assertThat(weight.err()).contains("weight: 20000 (expected: 0..10000)");
+
+        Run unknown = ctl("drain", "web", "nope");
+        assertThat(unknown.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(unknown.err()).contains("NOT_FOUND", "web/nope");
+
+        Run output = ctl("backends", "-o", "yaml");
+        assertThat(output.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
+        assertThat(output.err()).contains("output: \"yaml\" (expected: table or json)");
+    }
+
+    @Test
+    void failsOverWhenAReplicaIsDownAndReportsWhenNoneIsReachable() {
+        Run direct = ctl("backends", "--server", "127.0.0.1:" + replicas.get(0).port());
+        assertThat(direct.exitCode()).isZero();
+
+        // A replica SIGKILLed a moment ago is still listed in ZooKeeper until its session
+        // expires: the client must move past the dead address to a live one.
+        String dead = "127.0.0.1:" + io.ballast.testing.FreePorts.onLoopback();
+        String live = "127.0.0.1:" + replicas.get(1).port();
+        io.ballast.proto.v1.ClusterStatus status = AdminClient.call(List.of(dead, live), 5_000,
+                stub -> stub.getStatus(io.ballast.proto.v1.GetStatusRequest.getDefaultInstance()));
+        assertThat(status.getAnsweredBy()).isEqualTo("cp-b");
+
+        replicas.get(0).close();
+        Run afterOne = ctl("backends");
+        assertThat(afterOne.exitCode()).as(afterOne.err()).isZero();
+        assertThat(afterOne.out()).contains("web-1");
+
+        replicas.get(1).close();
+        Run none = ctl("status");
+        assertThat(none.exitCode()).isEqualTo(BallastCtl.EXIT_UNAVAILABLE);
+        assertThat(none.err()).contains("no control-plane replica");
+    }
+}
