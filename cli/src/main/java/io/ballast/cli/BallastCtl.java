@@ -22,8 +22,8 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             BackendsCommand.class,
             SetWeightCommand.class,
-            DrainCommand.class,
-            UndrainCommand.class,
+            DrainCommands.Drain.class,
+            DrainCommands.Undrain.class,
             CommandLine.HelpCommand.class
         })
 public final class BallastCtl implements Runnable {

@@ -113,33 +113,13 @@ public record ControlPlaneConfig(
         public Builder defaultService(String value) { this.defaultService = value; return this; }
 
         public ControlPlaneConfig build() {
-            String[] listenParts = splitListen(listen);
+            java.net.InetSocketAddress listenAddress = HostPort.parseBindAddress("listen", listen);
             Optional<HostPort> advertised = advertise == null || advertise.isBlank()
                     ? Optional.empty()
                     : Optional.of(HostPort.parse("advertise", advertise));
             Optional<String> replicaId = id == null || id.isBlank() ? Optional.empty() : Optional.of(id);
-            return new ControlPlaneConfig(zkConnect, cluster, replicaId, listenParts[0], Integer.parseInt(listenParts[1]),
+            return new ControlPlaneConfig(zkConnect, cluster, replicaId, listenAddress.getHostString(), listenAddress.getPort(),
                     advertised, sessionTimeout, debounce, defaultService);
-        }
-
-        /** Like {@link HostPort#parse} but allows port 0. Returns {host, port}. */
-        private static String[] splitListen(String value) {
-            String expected = "host:port with port 0..65535";
-            Checks.check(value != null && !value.isBlank(), "listen", value, expected);
-            int colon = value.lastIndexOf(':');
-            Checks.check(colon > 0 && colon < value.length() - 1, "listen", value, expected);
-            String host = value.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(value.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(Checks.message("listen", value, expected));
-            }
-            Checks.check(port >= 0 && port <= 65_535 && !host.isBlank(), "listen", value, expected);
-            return new String[] {host, Integer.toString(port)};
         }
     }
 }

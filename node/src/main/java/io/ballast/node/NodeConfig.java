@@ -64,29 +64,6 @@ public record NodeConfig(
         return new Builder();
     }
 
-    /**
-     * Parses a bind address {@code host:port} where, unlike {@link HostPort}, port 0 ("any free
-     * port") is allowed. The result is unresolved; binding resolves it.
-     */
-    public static InetSocketAddress parseBindAddress(String field, String value) {
-        String expected = "host:port with port 0..65535";
-        Checks.check(value != null && !value.isBlank(), field, value, expected);
-        int colon = value.lastIndexOf(':');
-        Checks.check(colon > 0 && colon < value.length() - 1, field, value, expected);
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(Checks.message(field, value, expected));
-        }
-        Checks.check(port >= 0 && port <= 65_535 && !host.isBlank(), field, value, expected);
-        return InetSocketAddress.createUnresolved(host, port);
-    }
-
     /** Mutable builder; not thread-safe. Unset fields take the documented defaults in {@link #build()}. */
     public static final class Builder {
         private String zkConnect = DEFAULT_ZK;
@@ -159,13 +136,13 @@ public record NodeConfig(
 
         /** @throws IllegalArgumentException naming the first invalid field */
         public NodeConfig build() {
-            InetSocketAddress listenAddress = parseBindAddress("listen", listen);
+            InetSocketAddress listenAddress = HostPort.parseBindAddress("listen", listen);
             String nodeId = id == null || id.isBlank() ? "node-" + listenAddress.getPort() : id;
             Checks.checkId("id", nodeId);
             HostPort advertised = advertise == null || advertise.isBlank() ? null : HostPort.parse("advertise", advertise);
             Path dir = stateDir != null ? stateDir : Path.of(".ballast", nodeId);
             return new NodeConfig(zkConnect, cluster, nodeId, listenAddress, advertised,
-                    parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout);
+                    HostPort.parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout);
         }
     }
 }

@@ -14,7 +14,20 @@ public record HostPort(String host, int port) {
      * @param field names the value in the error message
      */
     public static HostPort parse(String field, String value) {
-        String expected = "host:port with port 1..65535";
+        java.net.InetSocketAddress parsed = parse(field, value, 1);
+        return new HostPort(parsed.getHostString(), parsed.getPort());
+    }
+
+    /**
+     * Parses a bind address {@code host:port} where, unlike {@link #parse}, port 0 ("any free
+     * port") is allowed. The result is unresolved; binding resolves it.
+     */
+    public static java.net.InetSocketAddress parseBindAddress(String field, String value) {
+        return parse(field, value, 0);
+    }
+
+    private static java.net.InetSocketAddress parse(String field, String value, int minPort) {
+        String expected = "host:port with port " + minPort + "..65535";
         Checks.check(value != null && !value.isBlank(), field, value, expected);
         int colon = value.lastIndexOf(':');
         Checks.check(colon > 0 && colon < value.length() - 1, field, value, expected);
@@ -28,8 +41,8 @@ public record HostPort(String host, int port) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(Checks.message(field, value, expected));
         }
-        Checks.check(port >= 1 && port <= 65_535 && !host.isBlank(), field, value, expected);
-        return new HostPort(host, port);
+        Checks.check(port >= minPort && port <= 65_535 && !host.isBlank(), field, value, expected);
+        return java.net.InetSocketAddress.createUnresolved(host, port);
     }
 
     /** Validates a ZooKeeper connect string {@code host:port[,host:port...]} (an optional chroot is not allowed). */
