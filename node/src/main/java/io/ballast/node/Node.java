@@ -12,9 +12,11 @@ import io.ballast.node.proxy.ProxyServer;
 import io.ballast.node.snapshot.AppliedState;
 import io.ballast.node.snapshot.SnapshotApplier;
 import io.ballast.node.snapshot.SnapshotStore;
+import io.ballast.proto.v1.Snapshot;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,14 +68,27 @@ public final class Node implements AutoCloseable {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
         try {
             SnapshotStore store = new SnapshotStore(config.stateDir());
+            // Restore the stored snapshot before the proxy binds, so the first connection is
+            // already routed by it. Until the proxy exists, the applier parks what it applies;
+            // nothing else calls the applier before the control client starts below.
+            AtomicReference<ProxyServer> proxyRef = new AtomicReference<>();
+            AtomicReference<Snapshot> restored = new AtomicReference<>();
+            SnapshotApplier applier = new SnapshotApplier(snapshot -> {
+                ProxyServer running = proxyRef.get();
+                if (running == null) {
+                    restored.set(snapshot);
+                } else {
+                    running.apply(snapshot);
+                }
+            }, store);
+            applier.restore();
             ProxyServer proxy = ProxyServer.start(ProxyConfig.builder()
                     .bindHost(config.listen().getHostString())
                     .port(config.listen().getPort())
                     .ioThreads(config.ioThreads())
-                    .build());
+                    .build(), restored.get());
+            proxyRef.set(proxy);
             resources.push(proxy);
-            SnapshotApplier applier = new SnapshotApplier(proxy::apply, store);
-            applier.restore();
 
             NodeAdminServer admin = NodeAdminServer.start(
                     new InetSocketAddress(config.admin().getHostString(), config.admin().getPort()), applier::state);

@@ -63,11 +63,23 @@ public final class ProxyServer implements AutoCloseable {
      * @throws IllegalStateException naming the address and the cause if the port cannot be bound
      */
     public static ProxyServer start(ProxyConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * Like {@link #start(ProxyConfig)}, but routes by {@code initial} (validated by the caller;
+     * may be null) from the very first accepted connection — a node restarting from its state
+     * directory never answers 503 in between (static stability).
+     */
+    public static ProxyServer start(ProxyConfig config, Snapshot initial) {
         Objects.requireNonNull(config, "config");
         Transport transport = Transport.detect();
         EventLoopGroup acceptGroup = transport.newGroup(1, new DefaultThreadFactory("ballast-proxy-accept"));
         EventLoopGroup ioGroup = transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ballast-proxy-io"));
         CurrentTable table = new CurrentTable();
+        if (initial != null) {
+            table.set(RoutingTable.from(initial));
+        }
         // One pool per I/O loop, fixed for the server's life: the map is only read afterwards.
         Map<EventLoop, BackendPool> pools = new IdentityHashMap<>();
         for (EventExecutor executor : ioGroup) {
