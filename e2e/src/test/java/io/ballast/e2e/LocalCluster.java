@@ -62,8 +62,13 @@ final class LocalCluster implements AfterAllCallback, AutoCloseable {
     }
 
     String startZooKeeper(String host) {
+        return startZooKeeper(host, 200);
+    }
+
+    /** The server allows session timeouts of 2..20 x {@code tickMillis}. */
+    String startZooKeeper(String host, int tickMillis) {
         zk = address(host);
-        start("zookeeper", "zookeeper", "--listen", zk, "--tick-time-ms", "200",
+        start("zookeeper", "zookeeper", "--listen", zk, "--tick-time-ms", Integer.toString(tickMillis),
                 "--data-dir", logDir.resolve("zookeeper-data-" + System.nanoTime()).toString());
         return zk;
     }
@@ -80,12 +85,34 @@ final class LocalCluster implements AfterAllCallback, AutoCloseable {
     }
 
     String startBackend(String name, String host) {
+        return startBackend(name, host, SESSION);
+    }
+
+    String startBackend(String name, String host, Duration agentSession) {
         String address = address(host);
         start(name, "demo-backend", "--name", name, "--listen", address);
         start("agent-" + name, "agent", "--zk", zk, "--service", "web", "--id", name, "--backend", address,
                 "--interval-ms", "200", "--timeout-ms", "200", "--rise", "1", "--fall", "1",
-                "--session-timeout-ms", Long.toString(SESSION.toMillis()));
+                "--session-timeout-ms", Long.toString(agentSession.toMillis()));
         return address;
+    }
+
+    /** Children of {@code path} in ZooKeeper (empty when it does not exist or ZooKeeper is unreachable). */
+    List<String> zkChildren(String path) {
+        try {
+            connectObserver();
+            return observer.getChildren().forPath(path);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    private void connectObserver() throws InterruptedException {
+        if (observer == null) {
+            observer = ZkClients.newClient(zk, Duration.ofSeconds(10));
+            observer.start();
+        }
+        observer.blockUntilConnected(2, TimeUnit.SECONDS);
     }
 
     /** Returns {proxy address, admin address}. */

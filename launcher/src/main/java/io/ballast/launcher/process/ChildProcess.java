@@ -28,6 +28,11 @@ public final class ChildProcess {
 
     public boolean isAlive() { return process.isAlive(); }
 
+    /** Processes this child started (and theirs), alive now. */
+    public java.util.List<ProcessHandle> descendants() {
+        return process.descendants().toList();
+    }
+
     /** SIGKILL the process (and anything it started) and wait until it is gone. */
     public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
