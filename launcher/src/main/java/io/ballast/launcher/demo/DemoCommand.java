@@ -32,6 +32,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The demo's own ZooKeeper client polls while the server starts; its connection-refused
+        // warnings would bury the table the user is waiting for. Children log to their own files.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper"))
+                .setLevel(ch.qos.logback.classic.Level.ERROR);
         boolean temporary = dir == null;
         Path work = temporary ? Files.createTempDirectory("ballast-demo-") : dir;
         DemoCluster cluster = new DemoCluster(DemoLayout.defaults(), work);
