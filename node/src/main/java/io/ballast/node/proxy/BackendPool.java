@@ -25,6 +25,7 @@ import java.util.Map;
 final class BackendPool {
 
     private final EventLoop loop;
+    private final int index;
     private final Bootstrap bootstrap;
     private final int maxIdlePerBackend;
     private final int maxContentBytes;
@@ -33,8 +34,10 @@ final class BackendPool {
     private volatile int opened; // written only on the loop; volatile so tests can read it
     private volatile int idleCount;
 
-    BackendPool(EventLoop loop, Transport transport, int maxIdlePerBackend, int maxContentBytes, CurrentTable table) {
+    /** @param index this loop's position among the proxy's I/O loops, 0..loops-1 (selects its pickers) */
+    BackendPool(EventLoop loop, int index, Transport transport, int maxIdlePerBackend, int maxContentBytes, CurrentTable table) {
         this.loop = loop;
+        this.index = index;
         this.maxIdlePerBackend = maxIdlePerBackend;
         this.maxContentBytes = maxContentBytes;
         this.table = table;
@@ -48,6 +51,11 @@ final class BackendPool {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /** This loop's index among the proxy's I/O loops: the slot of its picker in {@link ServiceTarget#picker(int)}. */
+    int index() {
+        return index;
     }
 
     /** An idle, still open connection to {@code address}, or null. */

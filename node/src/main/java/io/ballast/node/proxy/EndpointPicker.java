@@ -4,10 +4,14 @@ import java.util.Collection;
 
 /**
  * Chooses the endpoint of one service for one request. Built once per snapshot from the
- * service's eligible endpoints (ACTIVE, weight &gt; 0) and shared by every event loop, so
- * implementations must be thread-safe; {@link #pick()} is on the hot path and must neither
- * allocate nor lock. New policies (weighted, least-request) implement this interface and are
- * selected in {@link Pickers}.
+ * service's eligible endpoints (ACTIVE, weight &gt; 0) by {@link Pickers#forLoops}, which gives
+ * every I/O event loop its picker; {@link #pick()} is on the hot path and must neither allocate
+ * nor lock.
+ *
+ * <p>Threading: an implementation is either thread-safe and shared by all loops (round robin,
+ * weighted random), or holds plain mutable state and then {@link Pickers#forLoops} builds one
+ * instance per loop, used only on that loop (smooth weighted round robin). Callers always go
+ * through {@link ServiceTarget#picker(int)} with their loop's {@link BackendPool#index()}.
  */
 interface EndpointPicker {
 

@@ -4,12 +4,21 @@ import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.Service;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Builds the picker of a service from its policy; called once per service per snapshot. */
+/**
+ * Builds the pickers of a service from its policy; called once per service per snapshot, off the
+ * event loops.
+ */
 final class Pickers {
 
     private Pickers() {}
+
+    /** Whether an endpoint takes new requests (the one rule every policy shares). */
+    private static boolean isEligible(Endpoint endpoint) {
+        return endpoint.getState() == EndpointState.ACTIVE && endpoint.getWeight() > 0;
+    }
 
     /**
      * Only ACTIVE endpoints with weight &gt; 0 take new requests: DRAINING endpoints finish what
@@ -18,19 +27,49 @@ final class Pickers {
     static List<BackendEndpoint> eligible(Service service) {
         List<BackendEndpoint> result = new ArrayList<>(service.getEndpointsCount());
         for (Endpoint endpoint : service.getEndpointsList()) {
-            if (endpoint.getState() == EndpointState.ACTIVE && endpoint.getWeight() > 0) {
+            if (isEligible(endpoint)) {
                 result.add(BackendEndpoint.of(service.getName(), endpoint));
             }
         }
         return result;
     }
 
+    /** The weights of {@link #eligible}, in the same order. */
+    static int[] eligibleWeights(Service service) {
+        return service.getEndpointsList().stream().filter(Pickers::isEligible).mapToInt(Endpoint::getWeight).toArray();
+    }
+
+    /** The picker of a single event loop (tests and single-loop callers). */
     static EndpointPicker forService(Service service) {
+        return forLoops(service, 1)[0];
+    }
+
+    /**
+     * One picker per I/O event loop, indexed like {@link BackendPool#index()}. Stateless or
+     * thread-safe policies put the same instance in every slot (round robin keeps its one shared
+     * counter, so its spread is as even as before); smooth weighted round robin, whose scores are
+     * plain mutable state, gets its own instance per loop so that no loop ever touches another's.
+     *
+     * @param loops number of I/O event loops, &gt;= 1
+     */
+    static EndpointPicker[] forLoops(Service service, int loops) {
+        if (loops < 1) {
+            throw new IllegalArgumentException("loops: " + loops + " (expected: >= 1)");
+        }
         List<BackendEndpoint> endpoints = eligible(service);
-        // Every algorithm known today (and UNSPECIFIED, and values from a newer control plane)
-        // is round-robin; weighted policies plug in here.
-        return switch (service.getPolicy().getAlgorithm()) {
-            case ROUND_ROBIN, LB_ALGORITHM_UNSPECIFIED, UNRECOGNIZED -> new RoundRobinPicker(endpoints);
-        };
+        EndpointPicker[] pickers = new EndpointPicker[loops];
+        switch (service.getPolicy().getAlgorithm()) {
+            case WEIGHTED_ROUND_ROBIN -> {
+                int[] weights = eligibleWeights(service);
+                for (int i = 0; i < loops; i++) {
+                    pickers[i] = new SmoothWeightedRoundRobinPicker(endpoints, weights);
+                }
+            }
+            case RANDOM -> Arrays.fill(pickers, new WeightedRandomPicker(endpoints, eligibleWeights(service)));
+            // UNSPECIFIED means round robin; values from a newer control plane are refused by the
+            // validator, and would still route by round robin rather than fail here.
+            case ROUND_ROBIN, LB_ALGORITHM_UNSPECIFIED, UNRECOGNIZED -> Arrays.fill(pickers, new RoundRobinPicker(endpoints));
+        }
+        return pickers;
     }
 }

@@ -77,14 +77,16 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup acceptGroup = transport.newGroup(1, new DefaultThreadFactory("ballast-proxy-accept"));
         EventLoopGroup ioGroup = transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ballast-proxy-io"));
         CurrentTable table = new CurrentTable();
-        if (initial != null) {
-            table.set(RoutingTable.from(initial));
-        }
-        // One pool per I/O loop, fixed for the server's life: the map is only read afterwards.
+        // One pool per I/O loop, fixed for the server's life: the map is only read afterwards. The
+        // pool's index selects the loop's own picker in every routing table.
         Map<EventLoop, BackendPool> pools = new IdentityHashMap<>();
         for (EventExecutor executor : ioGroup) {
             EventLoop loop = (EventLoop) executor;
-            pools.put(loop, new BackendPool(loop, transport, config.maxIdlePerBackend(), config.maxContentBytes(), table));
+            pools.put(loop, new BackendPool(loop, pools.size(), transport, config.maxIdlePerBackend(),
+                    config.maxContentBytes(), table));
+        }
+        if (initial != null) {
+            table.set(RoutingTable.from(initial, pools.size()));
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -111,7 +113,7 @@ public final class ProxyServer implements AutoCloseable {
      * snapshot are closed soon after, on their own loops.
      */
     public void apply(Snapshot snapshot) {
-        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"));
+        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size());
         table.set(next);
         for (BackendPool pool : pools.values()) {
             try {

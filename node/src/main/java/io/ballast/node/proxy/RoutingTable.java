@@ -43,12 +43,21 @@ final class RoutingTable {
         this.liveAddresses = liveAddresses;
     }
 
-    /** The snapshot is trusted (validated by the caller); unknown service names still fail safe with 503. */
+    /** Like {@link #from(Snapshot, int)} for a single event loop (tests). */
     static RoutingTable from(Snapshot snapshot) {
+        return from(snapshot, 1);
+    }
+
+    /**
+     * The snapshot is trusted (validated by the caller); unknown service names still fail safe with 503.
+     *
+     * @param loops number of I/O event loops that will read this table: each service gets one picker per loop
+     */
+    static RoutingTable from(Snapshot snapshot, int loops) {
         Map<String, ServiceTarget> services = new HashMap<>();
         Set<BackendAddress> live = new HashSet<>();
         for (Service service : snapshot.getServicesList()) {
-            ServiceTarget target = ServiceTarget.of(service);
+            ServiceTarget target = ServiceTarget.of(service, loops);
             services.put(service.getName(), target);
             for (BackendEndpoint endpoint : Pickers.eligible(service)) {
                 live.add(endpoint.address());

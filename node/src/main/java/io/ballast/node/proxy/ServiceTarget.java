@@ -4,25 +4,36 @@ import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.Service;
 
 /**
- * A service as the data path uses it: its picker and its timeouts, resolved once per snapshot.
+ * A service as the data path uses it: its pickers and its timeouts, resolved once per snapshot.
  *
+ * @param pickers one per I/O event loop, indexed by {@link BackendPool#index()} (see {@link Pickers#forLoops});
+ *                never modified after construction
  * @param connectTimeoutMillis TCP connect timeout per attempt
  * @param responseTimeoutMillis time from the request being written to the full response
  * @param connectRetries further attempts, each on a different endpoint, after connect failures
  */
-record ServiceTarget(String name, EndpointPicker picker, int connectTimeoutMillis, int responseTimeoutMillis,
+record ServiceTarget(String name, EndpointPicker[] pickers, int connectTimeoutMillis, int responseTimeoutMillis,
                      int connectRetries) implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
     static final int FALLBACK_RESPONSE_TIMEOUT_MILLIS = 30_000;
 
-    static ServiceTarget of(Service service) {
+    /** @param loops number of I/O event loops of the proxy, &gt;= 1 */
+    static ServiceTarget of(Service service, int loops) {
         Policy policy = service.getPolicy();
         int connect = policy.getConnectTimeoutMillis() > 0 ? policy.getConnectTimeoutMillis() : FALLBACK_CONNECT_TIMEOUT_MILLIS;
         int response = policy.getResponseTimeoutMillis() > 0 ? policy.getResponseTimeoutMillis() : FALLBACK_RESPONSE_TIMEOUT_MILLIS;
-        return new ServiceTarget(service.getName(), Pickers.forService(service), connect, response,
+        return new ServiceTarget(service.getName(), Pickers.forLoops(service, loops), connect, response,
                 Math.min(policy.getConnectRetries(), 5));
+    }
+
+    /**
+     * The picker of the event loop with this {@link BackendPool#index()}; call it only on that loop,
+     * because some pickers (smooth weighted round robin) are not thread-safe.
+     */
+    EndpointPicker picker(int loop) {
+        return pickers[loop];
     }
 
     /** The 503 reason when the picker has nothing to offer. */

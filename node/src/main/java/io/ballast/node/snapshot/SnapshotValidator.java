@@ -79,7 +79,7 @@ public final class SnapshotValidator {
 
     private static void checkPolicy(List<String> problems, String path, Policy policy) {
         if (policy.getAlgorithm() == LbAlgorithm.UNRECOGNIZED) {
-            problems.add(Checks.message(path + ".algorithm", policy.getAlgorithmValue(), "LB_ALGORITHM_UNSPECIFIED or ROUND_ROBIN"));
+            problems.add(Checks.message(path + ".algorithm", policy.getAlgorithmValue(), "LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM"));
         }
         checkOptionalRange(problems, path + ".connect_timeout_millis", policy.getConnectTimeoutMillis(), MAX_CONNECT_TIMEOUT_MILLIS);
         checkOptionalRange(problems, path + ".response_timeout_millis", policy.getResponseTimeoutMillis(), MAX_RESPONSE_TIMEOUT_MILLIS);

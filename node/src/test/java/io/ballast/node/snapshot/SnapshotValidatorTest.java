@@ -129,7 +129,7 @@ class SnapshotValidatorTest {
                 .setAlgorithmValue(42)
                 .build());
         assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
-                "services[0].policy.algorithm: 42 (expected: LB_ALGORITHM_UNSPECIFIED or ROUND_ROBIN)",
+                "services[0].policy.algorithm: 42 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM)",
                 "services[0].policy.connect_timeout_millis: 60001 (expected: 0 (default) or 1..60000)",
                 "services[0].policy.response_timeout_millis: 3600001 (expected: 0 (default) or 1..3600000)",
                 "services[0].policy.connect_retries: 6 (expected: 0..5)");
