@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             BackendsCommand.class,
             SetWeightCommand.class,
+            SetPolicyCommand.class,
             DrainCommands.Drain.class,
             DrainCommands.Undrain.class,
             CommandLine.HelpCommand.class

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ballast.common.json.Json;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.LoadReport;
+import io.ballast.common.model.ServicePolicy;
 import io.ballast.common.zk.ZkPaths;
 import io.ballast.controlplane.ControlPlane;
 import io.ballast.controlplane.ControlPlaneConfig;
@@ -93,6 +94,24 @@ class BallastCtlTest {
         assertThat(ctl("backends").out()).containsPattern("web-1\\s+127.0.0.1:8001\\s+zone-a\\s+DRAINING");
         assertThat(ctl("undrain", "web", "web-1").out()).containsPattern("ACTIVE\\s+yes\\s+100\\s+7\\s+7");
         assertThat(ctl("set-weight", "web", "web-1", "--clear").out()).containsPattern("ACTIVE\\s+yes\\s+100\\s+-\\s+100");
+    }
+
+    @Test
+    void setPolicyIsPersistedForAServiceEvenBeforeItHasBackends() throws Exception {
+        Run set = ctl("set-policy", "web", "Weighted_Round_Robin");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).containsPattern("SERVICE\\s+ALGORITHM").containsPattern("web\\s+weighted_round_robin");
+
+        Run json = ctl("set-policy", "shop", "random", "-o", "json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        assertThat(json.out()).contains("\"service\": \"shop\"", "\"algorithm\": \"RANDOM\"");
+        CuratorFramework client = zk.newClient(Duration.ofSeconds(2)); // closed by the extension
+        assertThat(Json.read(client.getData().forPath(ZkPaths.forCluster(cluster).serviceConfig("shop")),
+                ServicePolicy.class, "policy")).isEqualTo(new ServicePolicy("RANDOM"));
+
+        Run bad = ctl("set-policy", "web", "foo");
+        assertThat(bad.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
+        assertThat(bad.err()).contains("algorithm: \"foo\" (expected: round_robin, weighted_round_robin or random)");
     }
 
     @Test

@@ -248,7 +248,7 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
 
     private void publish() {
         if (role != Role.LEADER || !tracker.loaded()) {
-            return; // a leader never pushes before both caches hold what ZooKeeper holds
+            return; // a leader never pushes before all its caches hold what ZooKeeper holds
         }
         sequence.next(tracker.current(), clock.millis()).ifPresent(snapshot -> {
             log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),

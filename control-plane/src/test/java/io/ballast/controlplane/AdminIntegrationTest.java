@@ -8,6 +8,7 @@ import io.ballast.common.json.Json;
 import io.ballast.common.model.EndpointOverride;
 import io.ballast.common.model.LeaderInfo;
 import io.ballast.common.model.NodeRegistration;
+import io.ballast.common.model.ServicePolicy;
 import io.ballast.proto.v1.AdminGrpc;
 import io.ballast.proto.v1.Backend;
 import io.ballast.proto.v1.ClusterStatus;
@@ -15,8 +16,11 @@ import io.ballast.proto.v1.DrainRequest;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.GetStatusRequest;
+import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.ListBackendsRequest;
 import io.ballast.proto.v1.NodeStatus;
+import io.ballast.proto.v1.ServicePolicyResponse;
+import io.ballast.proto.v1.SetServicePolicyRequest;
 import io.ballast.proto.v1.SetWeightRequest;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.testing.ZooKeeperExtension;
@@ -97,6 +101,70 @@ class AdminIntegrationTest {
         assertThat(endpoint(snapshot, "web", "a").getState()).isEqualTo(EndpointState.ACTIVE);
         assertThat(endpoint(snapshot, "web", "b").getWeight()).isZero();
         assertThat(endpoint(snapshot, "web", "b").getState()).isEqualTo(EndpointState.DRAINING);
+    }
+
+    private static LbAlgorithm algorithm(Snapshot snapshot, String service) {
+        return snapshot.getServicesList().stream().filter(s -> s.getName().equals(service))
+                .map(s -> s.getPolicy().getAlgorithm()).findFirst().orElse(null);
+    }
+
+    private static SetServicePolicyRequest policy(String service, LbAlgorithm algorithm) {
+        return SetServicePolicyRequest.newBuilder().setService(service).setAlgorithm(algorithm).build();
+    }
+
+    @Test
+    void servicePolicySetThroughAFollowerReachesSubscribersAndSurvivesALeaderChange() throws Exception {
+        replicas = new Replicas(zk);
+        replicas.start("cp-1");
+        replicas.start("cp-2");
+        LeaderInfo first = replicas.awaitLeader(0);
+        ControlPlane follower = follower(first);
+        AdminGrpc.AdminBlockingStub admin = replicas.admin(follower);
+        TestNode node = replicas.node(replicas.replica(first.id()), "n1");
+
+        // Before the service has any registration: operators configure before deploying.
+        ServicePolicyResponse set = admin.setServicePolicy(policy("web", LbAlgorithm.WEIGHTED_ROUND_ROBIN));
+
+        assertThat(set.getService()).isEqualTo("web");
+        assertThat(set.getAlgorithm()).isEqualTo(LbAlgorithm.WEIGHTED_ROUND_ROBIN);
+        assertThat(Json.read(replicas.client.getData().forPath(replicas.paths.serviceConfig("web")), ServicePolicy.class,
+                "policy")).isEqualTo(new ServicePolicy("WEIGHTED_ROUND_ROBIN"));
+
+        replicas.register(Replicas.registration("web", "a", 8081, 10));
+        replicas.register(Replicas.registration("api", "b", 8082, 10));
+        Snapshot weighted = await().atMost(Replicas.WAIT).until(() -> node.latest().orElse(null),
+                s -> s != null && algorithm(s, "web") == LbAlgorithm.WEIGHTED_ROUND_ROBIN && algorithm(s, "api") != null);
+        assertThat(algorithm(weighted, "api")).isEqualTo(LbAlgorithm.ROUND_ROBIN);
+
+        admin.setServicePolicy(policy("web", LbAlgorithm.RANDOM));
+
+        Snapshot random = await().atMost(Replicas.WAIT).until(() -> node.latest().orElse(null),
+                s -> s != null && algorithm(s, "web") == LbAlgorithm.RANDOM);
+        assertThat(random.getVersion()).isGreaterThan(weighted.getVersion());
+
+        replicas.replica(first.id()).close();
+        LeaderInfo second = replicas.awaitLeader(first.epoch());
+        TestNode next = replicas.node(replicas.replica(second.id()), "n2");
+
+        Snapshot afterChange = await().atMost(Replicas.WAIT).until(() -> next.latest().orElse(null), s -> s != null);
+        assertThat(afterChange.getEpoch()).isEqualTo(second.epoch());
+        assertThat(algorithm(afterChange, "web")).isEqualTo(LbAlgorithm.RANDOM);
+        assertThat(algorithm(afterChange, "api")).isEqualTo(LbAlgorithm.ROUND_ROBIN);
+    }
+
+    @Test
+    void setServicePolicyValidatesItsArguments() {
+        replicas = new Replicas(zk);
+        AdminGrpc.AdminBlockingStub admin = replicas.admin(replicas.start("cp-1"));
+
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.LB_ALGORITHM_UNSPECIFIED)),
+                Status.Code.INVALID_ARGUMENT,
+                "algorithm: LB_ALGORITHM_UNSPECIFIED (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM)");
+        assertStatus(() -> admin.setServicePolicy(SetServicePolicyRequest.newBuilder().setService("web")
+                        .setAlgorithmValue(42).build()),
+                Status.Code.INVALID_ARGUMENT, "algorithm: 42 (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM)");
+        assertStatus(() -> admin.setServicePolicy(policy("Web!", LbAlgorithm.RANDOM)),
+                Status.Code.INVALID_ARGUMENT, "service: \"Web!\" (expected: [a-z0-9][a-z0-9._-]{0,62})");
     }
 
     @Test

@@ -58,4 +58,9 @@ public final class ZkPaths {
     public String endpointConfig(String service, String endpointId) {
         return endpointConfigs() + "/" + service + "/" + endpointId;
     }
+
+    /** Parent of {@code config/services/<service>} (PERSISTENT, written by the admin API, JSON ServicePolicy). */
+    public String serviceConfigs() { return root + "/config/services"; }
+
+    public String serviceConfig(String service) { return serviceConfigs() + "/" + service; }
 }

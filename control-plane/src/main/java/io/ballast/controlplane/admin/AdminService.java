@@ -3,6 +3,7 @@ package io.ballast.controlplane.admin;
 import io.ballast.common.config.Checks;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
+import io.ballast.common.model.ServicePolicy;
 import io.ballast.common.zk.ZkPaths;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.controlplane.state.ZkEntries;
@@ -13,8 +14,11 @@ import io.ballast.proto.v1.Backend;
 import io.ballast.proto.v1.ClusterStatus;
 import io.ballast.proto.v1.DrainRequest;
 import io.ballast.proto.v1.GetStatusRequest;
+import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.ListBackendsRequest;
 import io.ballast.proto.v1.ListBackendsResponse;
+import io.ballast.proto.v1.ServicePolicyResponse;
+import io.ballast.proto.v1.SetServicePolicyRequest;
 import io.ballast.proto.v1.SetWeightRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -31,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * The {@code ballast.v1.Admin} gRPC service, served by every replica, leader or not.
  *
  * <p>Reads: status straight from ZooKeeper; backends from this replica's {@link ClusterState}
- * (its caches). Writes: persisted in {@code config/endpoints/} before the call returns, so any
+ * (its caches). Writes: persisted in {@code config/endpoints/} or {@code config/services/} before the call returns, so any
  * replica (and the next leader) sees them; the returned Backend reflects the write.
  *
  * <p>Threading: runs on gRPC's executor threads and blocks on ZooKeeper; it never touches the
@@ -50,6 +54,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Supplier<ClusterState> state;
     private final Supplier<Map<String, String>> nodeErrors;
     private final OverrideStore overrides;
+    private final PolicyStore policies;
     private final StatusReader statusReader;
 
     public AdminService(CuratorFramework client, ZkPaths paths, String replicaId, Supplier<ClusterState> state,
@@ -60,6 +65,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.state = state;
         this.nodeErrors = nodeErrors;
         this.overrides = new OverrideStore(client, paths);
+        this.policies = new PolicyStore(client, paths);
         this.statusReader = new StatusReader(client, paths);
     }
 
@@ -104,6 +110,25 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void undrain(DrainRequest request, StreamObserver<Backend> responses) {
         answer(responses, () -> mutate(request.getService(), request.getId(),
                 current -> new EndpointOverride(current.weight(), false)));
+    }
+
+    @Override
+    public void setServicePolicy(SetServicePolicyRequest request, StreamObserver<ServicePolicyResponse> responses) {
+        answer(responses, () -> {
+            String service = Checks.checkName("service", request.getService());
+            LbAlgorithm algorithm = request.getAlgorithm();
+            // Unrecognized covers numbers a newer client may send that this replica does not know.
+            if (!ZkEntries.ALGORITHMS.contains(algorithm == LbAlgorithm.UNRECOGNIZED ? "" : algorithm.name())) {
+                throw new IllegalArgumentException("algorithm: "
+                        + (algorithm == LbAlgorithm.UNRECOGNIZED ? request.getAlgorithmValue() : algorithm.name())
+                        + " (expected: one of " + String.join(", ", ZkEntries.ALGORITHMS) + ")");
+            }
+            requireZooKeeper();
+            // No registration needed: operators choose the policy before deploying the service.
+            policies.set(service, new ServicePolicy(algorithm.name()));
+            log.info("policy of service {} is now {}", service, algorithm);
+            return ServicePolicyResponse.newBuilder().setService(service).setAlgorithm(algorithm).build();
+        });
     }
 
     private Backend mutate(String service, String id, UnaryOperator<EndpointOverride> change) {

@@ -20,7 +20,8 @@ import java.util.SortedMap;
  *
  * <p>Rules: one service per service with registrations (sorted by name), endpoints sorted by
  * id; weight = override if set, else declared; drained endpoints are DRAINING with weight 0.
- * Each service gets the default policy and a route {@code Host: <service>, /}. The default
+ * Each service gets the default policy with the operator's algorithm, if one is set in
+ * {@code config/services/<service>} (else ROUND_ROBIN), and a route {@code Host: <service>, /}. The default
  * service is {@code defaultService} if it has registrations, else the only service if there is
  * exactly one, else none.
  */
@@ -46,7 +47,8 @@ public final class SnapshotComputer {
                 .setComputedAtUnixMillis(nowMillis);
         SortedMap<String, SortedMap<String, BackendRegistration>> registrations = state.registrations();
         for (Map.Entry<String, SortedMap<String, BackendRegistration>> service : registrations.entrySet()) {
-            Service.Builder built = Service.newBuilder().setName(service.getKey()).setPolicy(DEFAULT_POLICY);
+            Service.Builder built = Service.newBuilder().setName(service.getKey())
+                    .setPolicy(policy(state, service.getKey()));
             for (BackendRegistration registration : service.getValue().values()) {
                 built.addEndpoints(endpoint(registration, state.override(service.getKey(), registration.id())));
             }
@@ -64,6 +66,13 @@ public final class SnapshotComputer {
 
     private static Snapshot content(Snapshot snapshot) {
         return snapshot.toBuilder().clearEpoch().clearVersion().clearComputedAtUnixMillis().build();
+    }
+
+    private static Policy policy(ClusterState state, String service) {
+        LbAlgorithm algorithm = state.policy(service)
+                .map(policy -> LbAlgorithm.valueOf(policy.algorithm()))
+                .orElse(LbAlgorithm.ROUND_ROBIN);
+        return DEFAULT_POLICY.toBuilder().setAlgorithm(algorithm).build();
     }
 
     private static Endpoint endpoint(BackendRegistration registration, EndpointOverride override) {

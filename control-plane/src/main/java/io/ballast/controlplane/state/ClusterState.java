@@ -2,6 +2,7 @@ package io.ballast.controlplane.state;
 
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
+import io.ballast.common.model.ServicePolicy;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -18,35 +19,58 @@ import java.util.TreeSet;
  *
  * @param registrations valid {@code backends/<service>/<id>} payloads
  * @param overrides non-empty {@code config/endpoints/<service>/<id>} payloads
+ * @param policies valid {@code config/services/<service>} payloads, by service
  */
 public record ClusterState(
         SortedMap<String, SortedMap<String, BackendRegistration>> registrations,
-        SortedMap<String, SortedMap<String, EndpointOverride>> overrides) {
+        SortedMap<String, SortedMap<String, EndpointOverride>> overrides,
+        SortedMap<String, ServicePolicy> policies) {
 
-    public static final ClusterState EMPTY = new ClusterState(new TreeMap<>(), new TreeMap<>());
+    public static final ClusterState EMPTY = new ClusterState(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
 
     public ClusterState {
         registrations = freeze(registrations);
         overrides = freeze(overrides);
+        policies = Collections.unmodifiableSortedMap(new TreeMap<>(policies));
     }
 
     public ClusterState withRegistration(String service, String id, BackendRegistration registration) {
-        return new ClusterState(put(registrations, service, id, registration), overrides);
+        return new ClusterState(put(registrations, service, id, registration), overrides, policies);
     }
 
     public ClusterState withoutRegistration(String service, String id) {
-        return new ClusterState(remove(registrations, service, id), overrides);
+        return new ClusterState(remove(registrations, service, id), overrides, policies);
+    }
+
+    public ClusterState withPolicy(String service, ServicePolicy policy) {
+        TreeMap<String, ServicePolicy> copy = new TreeMap<>(policies);
+        copy.put(service, policy);
+        return new ClusterState(registrations, overrides, copy);
+    }
+
+    public ClusterState withoutPolicy(String service) {
+        if (!policies.containsKey(service)) {
+            return this;
+        }
+        TreeMap<String, ServicePolicy> copy = new TreeMap<>(policies);
+        copy.remove(service);
+        return new ClusterState(registrations, overrides, copy);
+    }
+
+    /** The operator's policy of {@code service}, empty when none is set. */
+    public Optional<ServicePolicy> policy(String service) {
+        return Optional.ofNullable(policies.get(service));
     }
 
     /** Sets an override; an {@linkplain EndpointOverride#isEmpty() empty} one removes it. */
     public ClusterState withOverride(String service, String id, EndpointOverride override) {
         return override.isEmpty()
                 ? withoutOverride(service, id)
-                : new ClusterState(registrations, put(overrides, service, id, override));
+                : new ClusterState(registrations, put(overrides, service, id, override), policies);
     }
 
     public ClusterState withoutOverride(String service, String id) {
-        return new ClusterState(registrations, remove(overrides, service, id));
+        return new ClusterState(registrations, remove(overrides, service, id), policies);
     }
 
     public Optional<BackendRegistration> registration(String service, String id) {

@@ -2,6 +2,7 @@ package io.ballast.controlplane.state;
 
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
+import io.ballast.common.model.ServicePolicy;
 import io.ballast.common.zk.ZkPaths;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -13,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors {@code backends/} and {@code config/endpoints/} into a {@link ClusterState}, on every
+ * Mirrors {@code backends/}, {@code config/endpoints/} and {@code config/services/} into a {@link ClusterState}, on every
  * replica (the admin API of any replica reads it).
  *
  * <p>Threading: Curator delivers cache events onto the given {@code loop} executor (the one
@@ -34,11 +35,13 @@ public final class ClusterStateTracker implements AutoCloseable {
     private final Runnable onChange;
     private final CuratorCache backends;
     private final CuratorCache overrides;
+    private final CuratorCache policies;
 
     // Confined to the loop thread.
     private ClusterState state = ClusterState.EMPTY;
     private boolean backendsLoaded;
     private boolean overridesLoaded;
+    private boolean policiesLoaded;
 
     private volatile ClusterState published = ClusterState.EMPTY;
 
@@ -48,13 +51,16 @@ public final class ClusterStateTracker implements AutoCloseable {
         this.onChange = onChange;
         this.backends = CuratorCache.build(client, paths.backends());
         this.overrides = CuratorCache.build(client, paths.endpointConfigs());
+        this.policies = CuratorCache.build(client, paths.serviceConfigs());
     }
 
     public void start() {
-        backends.listenable().addListener(new Listener(true), loop);
-        overrides.listenable().addListener(new Listener(false), loop);
+        backends.listenable().addListener(new Listener(Kind.BACKENDS), loop);
+        overrides.listenable().addListener(new Listener(Kind.OVERRIDES), loop);
+        policies.listenable().addListener(new Listener(Kind.POLICIES), loop);
         backends.start();
         overrides.start();
+        policies.start();
     }
 
     /** The latest state; any thread. */
@@ -62,15 +68,16 @@ public final class ClusterStateTracker implements AutoCloseable {
         return published;
     }
 
-    /** True once both caches have loaded what ZooKeeper held at start. Loop thread only. */
+    /** True once all three caches have loaded what ZooKeeper held at start. Loop thread only. */
     public boolean loaded() {
-        return backendsLoaded && overridesLoaded;
+        return backendsLoaded && overridesLoaded && policiesLoaded;
     }
 
     @Override
     public void close() {
         backends.close();
         overrides.close();
+        policies.close();
     }
 
     private void onBackend(ChildData oldData, ChildData data) {
@@ -115,6 +122,28 @@ public final class ClusterStateTracker implements AutoCloseable {
         }
     }
 
+    private void onPolicy(ChildData oldData, ChildData data) {
+        ChildData any = data != null ? data : oldData;
+        String path = any.getPath();
+        String prefix = paths.serviceConfigs() + "/";
+        if (!path.startsWith(prefix) || path.substring(prefix.length()).isEmpty()
+                || path.substring(prefix.length()).contains("/")) {
+            return; // config/services itself, or something foreign below a service
+        }
+        String service = path.substring(prefix.length());
+        if (data == null) {
+            update(state.withoutPolicy(service));
+            return;
+        }
+        ZkEntries.Parsed<ServicePolicy> parsed = ZkEntries.policy(service, data.getData());
+        if (parsed.isValid()) {
+            update(state.withPolicy(service, parsed.value()));
+        } else {
+            log.warn("ignoring policy {}: {}", path, parsed.problem());
+            update(state.withoutPolicy(service));
+        }
+    }
+
     private void update(ClusterState next) {
         if (next.equals(state)) {
             return;
@@ -124,28 +153,30 @@ public final class ClusterStateTracker implements AutoCloseable {
         onChange.run();
     }
 
-    private final class Listener implements CuratorCacheListener {
-        private final boolean forBackends;
+    private enum Kind { BACKENDS, OVERRIDES, POLICIES }
 
-        Listener(boolean forBackends) {
-            this.forBackends = forBackends;
+    private final class Listener implements CuratorCacheListener {
+        private final Kind kind;
+
+        Listener(Kind kind) {
+            this.kind = kind;
         }
 
         @Override
         public void event(Type type, ChildData oldData, ChildData data) {
-            if (forBackends) {
-                onBackend(oldData, data);
-            } else {
-                onOverride(oldData, data);
+            switch (kind) {
+                case BACKENDS -> onBackend(oldData, data);
+                case OVERRIDES -> onOverride(oldData, data);
+                case POLICIES -> onPolicy(oldData, data);
             }
         }
 
         @Override
         public void initialized() {
-            if (forBackends) {
-                backendsLoaded = true;
-            } else {
-                overridesLoaded = true;
+            switch (kind) {
+                case BACKENDS -> backendsLoaded = true;
+                case OVERRIDES -> overridesLoaded = true;
+                case POLICIES -> policiesLoaded = true;
             }
             onChange.run();
         }

@@ -4,6 +4,7 @@ import io.ballast.common.config.Checks;
 import io.ballast.common.json.Json;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
+import io.ballast.common.model.ServicePolicy;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,6 +60,23 @@ public final class ZkEntries {
             return Parsed.invalid("weight: " + override.weight() + " (expected: 0.." + Checks.MAX_WEIGHT + ")");
         }
         return Parsed.valid(override);
+    }
+
+    /** Algorithm names an operator may choose (names of {@code ballast.v1.LbAlgorithm}). */
+    public static final List<String> ALGORITHMS = List.of("ROUND_ROBIN", "WEIGHTED_ROUND_ROBIN", "RANDOM");
+
+    /** A service policy, or the problem why it is ignored. */
+    public static Parsed<ServicePolicy> policy(String service, byte[] data) {
+        ServicePolicy policy;
+        try {
+            policy = Json.read(data, ServicePolicy.class, "policy of service " + service);
+        } catch (IllegalArgumentException e) {
+            return Parsed.invalid(e.getMessage());
+        }
+        if (!ALGORITHMS.contains(policy.algorithm())) {
+            return Parsed.invalid("algorithm: " + policy.algorithm() + " (expected: one of " + String.join(", ", ALGORITHMS) + ")");
+        }
+        return Parsed.valid(policy);
     }
 
     /** {@code <service>/<id>}. */

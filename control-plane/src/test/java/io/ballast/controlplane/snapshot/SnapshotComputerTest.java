@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
 import io.ballast.common.model.LoadReport;
+import io.ballast.common.model.ServicePolicy;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
@@ -159,5 +160,31 @@ class SnapshotComputerTest {
         assertThat(SnapshotComputer.sameContent(
                 SnapshotComputer.compute(state(quiet), 1, 1, 0, "web"),
                 SnapshotComputer.compute(state(busy), 1, 2, 5, "web"))).isTrue();
+    }
+
+    @Test
+    void serviceAlgorithmIsTheOperatorsPolicyElseRoundRobin() {
+        ClusterState state = state(reg("web", "a", 1), reg("api", "b", 1))
+                .withPolicy("web", new ServicePolicy("WEIGHTED_ROUND_ROBIN"))
+                .withPolicy("ghost", new ServicePolicy("RANDOM"));
+
+        Snapshot snapshot = SnapshotComputer.compute(state, 1, 1, 0, "web");
+
+        assertThat(snapshot.getServicesList()).extracting(s -> s.getName() + "=" + s.getPolicy().getAlgorithm())
+                .containsExactly("api=ROUND_ROBIN", "web=WEIGHTED_ROUND_ROBIN");
+        assertThat(snapshot.getServices(1).getPolicy().getConnectTimeoutMillis())
+                .isEqualTo(SnapshotComputer.CONNECT_TIMEOUT_MILLIS);
+    }
+
+    @Test
+    void aPolicyChangeChangesTheContent() {
+        ClusterState state = state(reg("web", "a", 1));
+        Snapshot before = SnapshotComputer.compute(state, 1, 1, 0, "web");
+
+        assertThat(SnapshotComputer.sameContent(before,
+                SnapshotComputer.compute(state.withPolicy("web", new ServicePolicy("RANDOM")), 1, 2, 0, "web"))).isFalse();
+        assertThat(SnapshotComputer.sameContent(before,
+                SnapshotComputer.compute(state.withPolicy("web", new ServicePolicy("ROUND_ROBIN")), 1, 2, 0, "web")))
+                .isTrue();
     }
 }
