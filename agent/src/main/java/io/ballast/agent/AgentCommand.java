@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.ballast.common.config.ClusterOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,15 +24,7 @@ import picocli.CommandLine.Option;
         description = "Health-check one backend and register it in ZooKeeper while it is healthy.")
 public final class AgentCommand implements Callable<Integer> {
 
-    @Option(names = "--zk", description = "ZooKeeper connect string host:port[,host:port...] (default: ${DEFAULT-VALUE})",
-            defaultValue = AgentConfig.DEFAULT_ZK)
-    String zk;
-
-    @Option(names = "--cluster", description = "Ballast cluster name (default: ${DEFAULT-VALUE})", defaultValue = "default")
-    String cluster;
-
-    @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
-    Path config;
+    @Mixin ClusterOptions shared;
 
     @Option(names = "--service", description = "Service the backend belongs to (required)")
     String service;
@@ -85,17 +79,12 @@ public final class AgentCommand implements Callable<Integer> {
             defaultValue = "" + AgentConfig.DEFAULT_HEARTBEAT_MILLIS)
     long heartbeatMillis;
 
-    @Option(names = "--session-timeout-ms",
-            description = "ZooKeeper session timeout: how long a crashed agent's registration survives (default: ${DEFAULT-VALUE})",
-            defaultValue = "" + AgentConfig.DEFAULT_SESSION_TIMEOUT_MILLIS)
-    long sessionTimeoutMillis;
-
     /** The validated configuration these options describe; starts nothing. */
     AgentConfig toConfig() {
         int[] status = HealthCheckConfig.parseStatusRange("health-status", healthStatus);
         AgentConfig.Builder builder = AgentConfig.builder()
-                .zkConnect(zk)
-                .cluster(cluster)
+                .zkConnect(shared.zk)
+                .cluster(shared.cluster)
                 .service(service)
                 .id(id)
                 .zone(zone)
@@ -109,7 +98,7 @@ public final class AgentCommand implements Callable<Integer> {
                 .rise(rise)
                 .fall(fall)
                 .heartbeatInterval(Duration.ofMillis(heartbeatMillis))
-                .sessionTimeout(Duration.ofMillis(sessionTimeoutMillis));
+                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis));
         if (backend != null) {
             builder.backend(backend);
         }

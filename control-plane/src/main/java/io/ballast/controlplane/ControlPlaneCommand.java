@@ -1,10 +1,11 @@
 package io.ballast.controlplane;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.ballast.common.config.ClusterOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,16 +21,7 @@ import picocli.CommandLine.Option;
                 + "the admin API.")
 public final class ControlPlaneCommand implements Callable<Integer> {
 
-    @Option(names = "--zk", description = "ZooKeeper connect string host:port[,host:port...] (default: ${DEFAULT-VALUE})",
-            defaultValue = ControlPlaneConfig.DEFAULT_ZK)
-    String zk;
-
-    @Option(names = "--cluster", description = "Cluster name; the ZooKeeper tree is /ballast/<cluster> (default: ${DEFAULT-VALUE})",
-            defaultValue = "default")
-    String cluster;
-
-    @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
-    Path config;
+    @Mixin ClusterOptions shared;
 
     @Option(names = "--id", description = "Replica id [A-Za-z0-9._:-]{1,128} (default: the advertised host:port)")
     String id;
@@ -41,10 +33,6 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     @Option(names = "--advertise", description = "Address nodes and ballastctl use to reach this replica, host:port "
             + "(default: the listen address; set it when listening on 0.0.0.0)")
     String advertise;
-
-    @Option(names = "--session-timeout-ms", description = "ZooKeeper session timeout: how long a dead leader keeps "
-            + "leading, in milliseconds (default: ${DEFAULT-VALUE})", defaultValue = "6000")
-    long sessionTimeoutMs;
 
     @Option(names = "--debounce-ms", description = "Quiet time that coalesces a burst of changes into one snapshot, "
             + "0..200 ms; a snapshot follows a change within 200 ms whatever the burst (default: ${DEFAULT-VALUE})",
@@ -59,12 +47,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     /** The validated configuration these options describe; starts nothing. */
     public ControlPlaneConfig toConfig() {
         return ControlPlaneConfig.builder()
-                .zkConnect(zk)
-                .cluster(cluster)
+                .zkConnect(shared.zk)
+                .cluster(shared.cluster)
                 .id(id)
                 .listen(listen)
                 .advertise(advertise)
-                .sessionTimeout(Duration.ofMillis(sessionTimeoutMs))
+                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
                 .debounce(Duration.ofMillis(debounceMs))
                 .defaultService(defaultService)
                 .build();

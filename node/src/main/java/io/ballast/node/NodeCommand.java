@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.ballast.common.config.ClusterOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,16 +21,7 @@ import picocli.CommandLine.Option;
                 + "and keeps serving its last good one (also across restarts) when ZooKeeper or the control plane is down.")
 public final class NodeCommand implements Callable<Integer> {
 
-    @Option(names = "--zk", description = "ZooKeeper connect string host:port[,host:port...]",
-            defaultValue = NodeConfig.DEFAULT_ZK)
-    String zk;
-
-    @Option(names = "--cluster", description = "Cluster name; the ZooKeeper tree is /ballast/<cluster>",
-            defaultValue = "default")
-    String cluster;
-
-    @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
-    Path config;
+    @Mixin ClusterOptions shared;
 
     @Option(names = "--id", description = "Node id [A-Za-z0-9._:-]{1,128} (default: node-<listen port>)")
     String id;
@@ -55,22 +48,18 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", description = "Proxy event-loop threads (default: available processors)")
     Integer ioThreads;
 
-    @Option(names = "--session-timeout-ms", description = "ZooKeeper session timeout in milliseconds (default: ${DEFAULT-VALUE})",
-            defaultValue = "6000")
-    long sessionTimeoutMs;
-
     /** The validated configuration these options describe; starts nothing. */
     public NodeConfig toConfig() {
         NodeConfig.Builder builder = NodeConfig.builder()
-                .zkConnect(zk)
-                .cluster(cluster)
+                .zkConnect(shared.zk)
+                .cluster(shared.cluster)
                 .id(id)
                 .listen(listen)
                 .advertise(advertise)
                 .admin(admin)
                 .zone(zone)
                 .stateDir(stateDir)
-                .sessionTimeout(Duration.ofMillis(sessionTimeoutMs));
+                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis));
         if (ioThreads != null) {
             builder.ioThreads(ioThreads);
         }
