@@ -158,7 +158,7 @@ final class Exchange implements BackendConnection.Listener {
 
     private void onConnectFailed(Throwable cause) {
         connection = null;
-        BackendEndpoint next = connectRetriesLeft > 0 ? service.picker(pool.index()).pickExcluding(markFailed(endpoint)) : null;
+        BackendEndpoint next = connectRetriesLeft > 0 ? service.picker(pool.index()).pickExcluding(0, markFailed(endpoint)) : null;
         if (next != null) {
             connectRetriesLeft--;
             log.debug("service {}: connect to {} failed ({}), retrying on {}", service.name(), endpoint.describe(), cause, next.describe());
@@ -214,7 +214,7 @@ final class Exchange implements BackendConnection.Listener {
         }
         if (idempotent && resendsLeft > 0) {
             resendsLeft--;
-            BackendEndpoint next = service.picker(pool.index()).pickExcluding(markFailed(endpoint));
+            BackendEndpoint next = service.picker(pool.index()).pickExcluding(0, markFailed(endpoint));
             log.debug("service {}: {} connection to {} lost before any response{}, resending {} to {}",
                     service.name(), c.reused() ? "reused" : "new", endpoint.describe(), suffix(cause), request.method(),
                     next == null ? "the same endpoint" : next.describe());

@@ -28,7 +28,7 @@ final class Pickers {
         List<BackendEndpoint> result = new ArrayList<>(service.getEndpointsCount());
         for (Endpoint endpoint : service.getEndpointsList()) {
             if (isEligible(endpoint)) {
-                result.add(BackendEndpoint.of(service.getName(), endpoint));
+                result.add(BackendEndpoint.of(service.getName(), endpoint, result.size(), endpoint.getWeight()));
             }
         }
         return result;

@@ -90,7 +90,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ServiceTarget service = (ServiceTarget) route;
-        BackendEndpoint endpoint = service.picker(pool.index()).pick();
+        BackendEndpoint endpoint = service.picker(pool.index()).pick(0);
         if (endpoint == null) {
             reject(request, keepAlive, http10, HttpResponseStatus.SERVICE_UNAVAILABLE, service.noEndpointReason());
             return;

@@ -25,13 +25,13 @@ final class RoundRobinPicker implements EndpointPicker {
     }
 
     @Override
-    public BackendEndpoint pick() {
+    public BackendEndpoint pick(long hash) {
         int n = endpoints.length;
         return n == 0 ? null : endpoints[Math.floorMod(next.getAndIncrement(), n)];
     }
 
     @Override
-    public BackendEndpoint pickExcluding(Collection<BackendEndpoint> excluded) {
+    public BackendEndpoint pickExcluding(long hash, Collection<BackendEndpoint> excluded) {
         int n = endpoints.length;
         if (n == 0) {
             return null;

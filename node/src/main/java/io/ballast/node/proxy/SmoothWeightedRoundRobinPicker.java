@@ -14,7 +14,7 @@ import java.util.List;
  * used by one event loop only. {@link Pickers#forLoops} builds one instance per I/O event loop for
  * each snapshot, {@link ServiceTarget#picker(int)} hands each loop its own (by
  * {@link BackendPool#index()}), and the picker is then only touched on that loop. No locks, no
- * atomics, and {@link #pick()} allocates nothing. Each loop runs its own sequence from zero scores,
+ * atomics, and {@link #pick} allocates nothing. Each loop runs its own sequence from zero scores,
  * so the node as a whole keeps the weight shares exactly per loop-cycle, as nginx does per worker.
  *
  * <p>{@link #pickExcluding} runs the same step over the endpoints that are not excluded (nginx's
@@ -38,12 +38,12 @@ final class SmoothWeightedRoundRobinPicker implements EndpointPicker {
     }
 
     @Override
-    public BackendEndpoint pick() {
+    public BackendEndpoint pick(long hash) {
         return choose(null);
     }
 
     @Override
-    public BackendEndpoint pickExcluding(Collection<BackendEndpoint> excluded) {
+    public BackendEndpoint pickExcluding(long hash, Collection<BackendEndpoint> excluded) {
         return choose(excluded);
     }
 

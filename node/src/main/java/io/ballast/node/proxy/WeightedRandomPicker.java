@@ -41,7 +41,7 @@ final class WeightedRandomPicker implements EndpointPicker {
     }
 
     @Override
-    public BackendEndpoint pick() {
+    public BackendEndpoint pick(long hash) {
         if (endpoints.length == 0) {
             return null;
         }
@@ -61,7 +61,7 @@ final class WeightedRandomPicker implements EndpointPicker {
     }
 
     @Override
-    public BackendEndpoint pickExcluding(Collection<BackendEndpoint> excluded) {
+    public BackendEndpoint pickExcluding(long hash, Collection<BackendEndpoint> excluded) {
         long remaining = 0;
         for (int i = 0; i < endpoints.length; i++) {
             if (!excluded.contains(endpoints[i])) {

@@ -4,6 +4,7 @@ import io.ballast.common.config.Checks;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.LbAlgorithm;
+import java.util.EnumSet;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.Service;
@@ -26,6 +27,10 @@ import java.util.Map;
  * field from 0, and a control plane that leaves a policy empty should not be refused).
  */
 public final class SnapshotValidator {
+
+    private static final java.util.Set<LbAlgorithm> SUPPORTED_ALGORITHMS = EnumSet.of(
+            LbAlgorithm.LB_ALGORITHM_UNSPECIFIED, LbAlgorithm.ROUND_ROBIN, LbAlgorithm.WEIGHTED_ROUND_ROBIN, LbAlgorithm.RANDOM);
+
 
     static final int MAX_METADATA = 32;
     static final int MAX_CONNECT_TIMEOUT_MILLIS = 60_000;
@@ -78,7 +83,9 @@ public final class SnapshotValidator {
     }
 
     private static void checkPolicy(List<String> problems, String path, Policy policy) {
-        if (policy.getAlgorithm() == LbAlgorithm.UNRECOGNIZED) {
+        // Only the algorithms this node implements: a snapshot from a newer control plane that
+        // names another one is refused (NACK), so the node keeps balancing by its last good one.
+        if (!SUPPORTED_ALGORITHMS.contains(policy.getAlgorithm())) {
             problems.add(Checks.message(path + ".algorithm", policy.getAlgorithmValue(), "LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM"));
         }
         checkOptionalRange(problems, path + ".connect_timeout_millis", policy.getConnectTimeoutMillis(), MAX_CONNECT_TIMEOUT_MILLIS);

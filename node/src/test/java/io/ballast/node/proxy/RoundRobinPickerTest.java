@@ -28,7 +28,7 @@ class RoundRobinPickerTest {
                 endpoint("a", "127.0.0.1", 1), endpoint("b", "127.0.0.1", 2), endpoint("c", "127.0.0.1", 3)));
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 300; i++) {
-            counts.merge(picker.pick().id(), 1, Integer::sum);
+            counts.merge(picker.pick(0).id(), 1, Integer::sum);
         }
         assertThat(counts).containsOnly(Map.entry("a", 100), Map.entry("b", 100), Map.entry("c", 100));
     }
@@ -39,24 +39,24 @@ class RoundRobinPickerTest {
                 draining("d"), endpoint("a", "127.0.0.1", 1), weightZero("z"), endpoint("b", "127.0.0.1", 2)));
         assertThat(picker.size()).isEqualTo(2);
         for (int i = 0; i < 20; i++) {
-            assertThat(picker.pick().id()).isIn("a", "b");
+            assertThat(picker.pick(0).id()).isIn("a", "b");
         }
     }
 
     @Test
     void hasNothingToPickWhenNoEndpointIsEligible() {
         EndpointPicker picker = Pickers.forService(service("web", draining("d"), weightZero("z")));
-        assertThat(picker.pick()).isNull();
-        assertThat(picker.pickExcluding(List.of())).isNull();
+        assertThat(picker.pick(0)).isNull();
+        assertThat(picker.pickExcluding(0, List.of())).isNull();
     }
 
     @Test
     void pickExcludingNeverReturnsAFailedEndpoint() {
         EndpointPicker picker = Pickers.forService(service("web",
                 endpoint("a", "127.0.0.1", 1), endpoint("b", "127.0.0.1", 2), endpoint("c", "127.0.0.1", 3)));
-        BackendEndpoint failed = picker.pick();
+        BackendEndpoint failed = picker.pick(0);
         for (int i = 0; i < 30; i++) {
-            BackendEndpoint next = picker.pickExcluding(List.of(failed));
+            BackendEndpoint next = picker.pickExcluding(0, List.of(failed));
             assertThat(next).isNotNull().isNotEqualTo(failed);
         }
     }
@@ -64,10 +64,10 @@ class RoundRobinPickerTest {
     @Test
     void pickExcludingReturnsNullWhenEveryEndpointFailed() {
         EndpointPicker picker = Pickers.forService(service("web", endpoint("a", "127.0.0.1", 1), endpoint("b", "127.0.0.1", 2)));
-        BackendEndpoint first = picker.pick();
-        BackendEndpoint second = picker.pickExcluding(Set.of(first));
+        BackendEndpoint first = picker.pick(0);
+        BackendEndpoint second = picker.pickExcluding(0, Set.of(first));
         assertThat(second).isNotEqualTo(first);
-        assertThat(picker.pickExcluding(Set.of(first, second))).isNull();
+        assertThat(picker.pickExcluding(0, Set.of(first, second))).isNull();
     }
 
     @Test
@@ -78,7 +78,7 @@ class RoundRobinPickerTest {
         Map<String, Integer> counts = new HashMap<>();
         // Past Integer.MAX_VALUE the counter goes negative; floorMod must keep every index valid.
         for (int i = 0; i < 9; i++) {
-            counts.merge(picker.pick().id(), 1, Integer::sum);
+            counts.merge(picker.pick(0).id(), 1, Integer::sum);
         }
         assertThat(counts).containsOnlyKeys("a", "b", "c");
         assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(2, 4));

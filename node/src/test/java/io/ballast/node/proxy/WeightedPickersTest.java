@@ -43,7 +43,7 @@ class WeightedPickersTest {
     private static String sequence(EndpointPicker picker, int picks) {
         StringBuilder ids = new StringBuilder();
         for (int i = 0; i < picks; i++) {
-            ids.append(picker.pick().id());
+            ids.append(picker.pick(0).id());
         }
         return ids.toString();
     }
@@ -55,7 +55,7 @@ class WeightedPickersTest {
             EndpointPicker picker = Pickers.forService(weightedService(algorithm, endpointsWithWeights(weights)));
             Map<String, Integer> counts = new HashMap<>();
             for (int i = 0; i < PICKS; i++) {
-                counts.merge(picker.pick().id(), 1, Integer::sum);
+                counts.merge(picker.pick(0).id(), 1, Integer::sum);
             }
             int total = java.util.Arrays.stream(weights).sum();
             assertThat(counts).hasSize(weights.length);
@@ -100,7 +100,7 @@ class WeightedPickersTest {
         assertThat(picker.size()).isEqualTo(2);
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 4_000; i++) {
-            counts.merge(picker.pick().id(), 1, Integer::sum);
+            counts.merge(picker.pick(0).id(), 1, Integer::sum);
         }
         assertThat(counts).containsOnlyKeys("a", "b");
     }
@@ -111,8 +111,8 @@ class WeightedPickersTest {
         EndpointPicker picker = Pickers.forService(weightedService(algorithm,
                 weighted("z", 0), weighted("d", 5).toBuilder().setState(EndpointState.DRAINING).build()));
         assertThat(picker.size()).isZero();
-        assertThat(picker.pick()).isNull();
-        assertThat(picker.pickExcluding(List.of())).isNull();
+        assertThat(picker.pick(0)).isNull();
+        assertThat(picker.pickExcluding(0, List.of())).isNull();
     }
 
     @ParameterizedTest
@@ -121,12 +121,12 @@ class WeightedPickersTest {
         EndpointPicker picker = Pickers.forService(weightedService(algorithm, endpointsWithWeights(5, 3, 1)));
         BackendEndpoint failed = null;
         while (failed == null || !failed.id().equals("a")) {
-            failed = picker.pick();
+            failed = picker.pick(0);
         }
         List<BackendEndpoint> excluded = new ArrayList<>(List.of(failed));
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < 40_000; i++) {
-            BackendEndpoint next = picker.pickExcluding(excluded);
+            BackendEndpoint next = picker.pickExcluding(0, excluded);
             assertThat(next).isNotNull().isNotEqualTo(failed);
             counts.merge(next.id(), 1, Integer::sum);
         }
@@ -139,22 +139,22 @@ class WeightedPickersTest {
     @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM"})
     void pickExcludingReturnsNullWhenEveryEndpointFailed(LbAlgorithm algorithm) {
         EndpointPicker picker = Pickers.forService(weightedService(algorithm, endpointsWithWeights(2, 1)));
-        BackendEndpoint first = picker.pick();
-        BackendEndpoint second = picker.pickExcluding(Set.of(first));
+        BackendEndpoint first = picker.pick(0);
+        BackendEndpoint second = picker.pickExcluding(0, Set.of(first));
         assertThat(second).isNotNull().isNotEqualTo(first);
-        assertThat(picker.pickExcluding(Set.of(first, second))).isNull();
+        assertThat(picker.pickExcluding(0, Set.of(first, second))).isNull();
         // Exclusion does not break the normal sequence afterwards.
-        assertThat(picker.pick()).isNotNull();
+        assertThat(picker.pick(0)).isNotNull();
     }
 
     @Test
     void smoothWeightedRoundRobinExclusionStaysSmoothAmongTheRest() {
         EndpointPicker picker = Pickers.forService(weightedService(LbAlgorithm.WEIGHTED_ROUND_ROBIN, endpointsWithWeights(1, 5, 1, 1)));
-        assertThat(picker.pick().id()).isEqualTo("b"); // the heaviest goes first
+        assertThat(picker.pick(0).id()).isEqualTo("b"); // the heaviest goes first
         BackendEndpoint excluded = Pickers.eligible(weightedService(LbAlgorithm.WEIGHTED_ROUND_ROBIN, endpointsWithWeights(1, 5, 1, 1))).get(0);
         StringBuilder picks = new StringBuilder();
         for (int i = 0; i < 700; i++) {
-            picks.append(picker.pickExcluding(List.of(excluded)).id());
+            picks.append(picker.pickExcluding(0, List.of(excluded)).id());
         }
         assertThat(picks.toString()).doesNotContain("a");
         // b:c:d keep 5:1:1 among themselves (exact up to the one cycle in progress).

@@ -121,6 +121,13 @@ class SnapshotValidatorTest {
     }
 
     @Test
+    void algorithmsThisNodeDoesNotImplementAreRefused() {
+        Snapshot snapshot = withPolicy(Policy.newBuilder().setAlgorithm(io.ballast.proto.v1.LbAlgorithm.MAGLEV).build());
+        assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
+                "services[0].policy.algorithm: 8 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM)");
+    }
+
+    @Test
     void policyValuesMustBeInTheirRanges() {
         Snapshot snapshot = withPolicy(Policy.newBuilder()
                 .setConnectTimeoutMillis(60_001)
