@@ -60,6 +60,8 @@ final class Exchange implements BackendConnection.Listener {
     private int resendsLeft = MAX_RESENDS;
     private int attempts;
     private boolean finished;
+    private BackendEndpoint tracked; // the endpoint counted as "in flight" in this loop's LoadTracker, or null
+    private long trackedSinceNanos;
 
     /** Takes ownership of {@code request}, whose headers are already rewritten for the backend. */
     Exchange(ProxyHandler client, EventLoop loop, BackendPool pool, FullHttpRequest request, ServiceTarget service,
@@ -96,6 +98,7 @@ final class Exchange implements BackendConnection.Listener {
             return;
         }
         finished = true;
+        untrack();
         cancelTimeout();
         if (connection != null) {
             connection.close();
@@ -105,6 +108,10 @@ final class Exchange implements BackendConnection.Listener {
     }
 
     private void attempt(BackendEndpoint target, boolean mayReuse) {
+        untrack();
+        tracked = target;
+        trackedSinceNanos = System.nanoTime();
+        service.tracker(pool.index()).start(target.index());
         endpoint = target;
         attempts++;
         BackendConnection pooled = mayReuse ? pool.pollIdle(target.address()) : null;
@@ -261,6 +268,7 @@ final class Exchange implements BackendConnection.Listener {
 
     private void finish(FullHttpResponse response) {
         finished = true;
+        untrack();
         request.release();
         client.complete(this, response);
     }
@@ -273,6 +281,18 @@ final class Exchange implements BackendConnection.Listener {
             failed.add(e);
         }
         return failed;
+    }
+
+    /**
+     * Ends the in-flight count of the current attempt, feeding its latency (failed attempts
+     * included: a slow failure is slow) into the load-aware pickers' estimate. On this loop only.
+     */
+    private void untrack() {
+        if (tracked != null) {
+            long now = System.nanoTime();
+            service.tracker(pool.index()).finish(tracked.index(), now - trackedSinceNanos, now);
+            tracked = null;
+        }
     }
 
     private void cancelTimeout() {

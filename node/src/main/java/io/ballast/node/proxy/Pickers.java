@@ -53,9 +53,28 @@ final class Pickers {
      * @param loops number of I/O event loops, &gt;= 1
      */
     static EndpointPicker[] forLoops(Service service, int loops) {
+        return forLoops(service, trackers(service, loops));
+    }
+
+    /** One fresh {@link LoadTracker} per I/O event loop, sized for the service's eligible endpoints. */
+    static LoadTracker[] trackers(Service service, int loops) {
         if (loops < 1) {
             throw new IllegalArgumentException("loops: " + loops + " (expected: >= 1)");
         }
+        int size = eligibleWeights(service).length;
+        LoadTracker[] trackers = new LoadTracker[loops];
+        for (int i = 0; i < loops; i++) {
+            trackers[i] = new LoadTracker(size);
+        }
+        return trackers;
+    }
+
+    /**
+     * One picker per event loop; the load-aware pickers of loop {@code i} read {@code trackers[i]},
+     * which {@link Exchange} updates on that loop.
+     */
+    static EndpointPicker[] forLoops(Service service, LoadTracker[] trackers) {
+        int loops = trackers.length;
         List<BackendEndpoint> endpoints = eligible(service);
         EndpointPicker[] pickers = new EndpointPicker[loops];
         switch (service.getPolicy().getAlgorithm()) {
@@ -66,6 +85,19 @@ final class Pickers {
                 }
             }
             case RANDOM -> Arrays.fill(pickers, new WeightedRandomPicker(endpoints, eligibleWeights(service)));
+            case LEAST_CONNECTIONS -> {
+                for (int i = 0; i < loops; i++) {
+                    pickers[i] = new LeastConnectionsPicker(endpoints, trackers[i]);
+                }
+            }
+            case LEAST_REQUEST -> {
+                int choices = service.getPolicy().getChoiceCount() == 0 ? 2 : service.getPolicy().getChoiceCount();
+                for (int i = 0; i < loops; i++) {
+                    pickers[i] = new LeastRequestPicker(endpoints, trackers[i], choices);
+                }
+            }
+            // Refused by the validator until this node implements them; round robin if one slips through.
+            case PEAK_EWMA, RING_HASH, MAGLEV -> Arrays.fill(pickers, new RoundRobinPicker(endpoints));
             // UNSPECIFIED means round robin; values from a newer control plane are refused by the
             // validator, and would still route by round robin rather than fail here.
             case ROUND_ROBIN, LB_ALGORITHM_UNSPECIFIED, UNRECOGNIZED -> Arrays.fill(pickers, new RoundRobinPicker(endpoints));

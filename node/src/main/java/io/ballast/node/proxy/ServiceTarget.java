@@ -8,12 +8,13 @@ import io.ballast.proto.v1.Service;
  *
  * @param pickers one per I/O event loop, indexed by {@link BackendPool#index()} (see {@link Pickers#forLoops});
  *                never modified after construction
+ * @param trackers one {@link LoadTracker} per I/O event loop, same indexing as {@code pickers}
  * @param connectTimeoutMillis TCP connect timeout per attempt
  * @param responseTimeoutMillis time from the request being written to the full response
  * @param connectRetries further attempts, each on a different endpoint, after connect failures
  */
-record ServiceTarget(String name, EndpointPicker[] pickers, int connectTimeoutMillis, int responseTimeoutMillis,
-                     int connectRetries) implements RouteResult {
+record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] trackers, int connectTimeoutMillis,
+                     int responseTimeoutMillis, int connectRetries) implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -24,7 +25,8 @@ record ServiceTarget(String name, EndpointPicker[] pickers, int connectTimeoutMi
         Policy policy = service.getPolicy();
         int connect = policy.getConnectTimeoutMillis() > 0 ? policy.getConnectTimeoutMillis() : FALLBACK_CONNECT_TIMEOUT_MILLIS;
         int response = policy.getResponseTimeoutMillis() > 0 ? policy.getResponseTimeoutMillis() : FALLBACK_RESPONSE_TIMEOUT_MILLIS;
-        return new ServiceTarget(service.getName(), Pickers.forLoops(service, loops), connect, response,
+        LoadTracker[] trackers = Pickers.trackers(service, loops);
+        return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers), trackers, connect, response,
                 Math.min(policy.getConnectRetries(), 5));
     }
 
@@ -34,6 +36,11 @@ record ServiceTarget(String name, EndpointPicker[] pickers, int connectTimeoutMi
      */
     EndpointPicker picker(int loop) {
         return pickers[loop];
+    }
+
+    /** The in-flight and latency counters of the event loop with this {@link BackendPool#index()}; that loop only. */
+    LoadTracker tracker(int loop) {
+        return trackers[loop];
     }
 
     /** The 503 reason when the picker has nothing to offer. */

@@ -28,8 +28,11 @@ import java.util.Map;
  */
 public final class SnapshotValidator {
 
+    static final int MAX_CHOICE_COUNT = 10;
+
     private static final java.util.Set<LbAlgorithm> SUPPORTED_ALGORITHMS = EnumSet.of(
-            LbAlgorithm.LB_ALGORITHM_UNSPECIFIED, LbAlgorithm.ROUND_ROBIN, LbAlgorithm.WEIGHTED_ROUND_ROBIN, LbAlgorithm.RANDOM);
+            LbAlgorithm.LB_ALGORITHM_UNSPECIFIED, LbAlgorithm.ROUND_ROBIN, LbAlgorithm.WEIGHTED_ROUND_ROBIN, LbAlgorithm.RANDOM,
+            LbAlgorithm.LEAST_CONNECTIONS, LbAlgorithm.LEAST_REQUEST);
 
 
     static final int MAX_METADATA = 32;
@@ -86,13 +89,17 @@ public final class SnapshotValidator {
         // Only the algorithms this node implements: a snapshot from a newer control plane that
         // names another one is refused (NACK), so the node keeps balancing by its last good one.
         if (!SUPPORTED_ALGORITHMS.contains(policy.getAlgorithm())) {
-            problems.add(Checks.message(path + ".algorithm", policy.getAlgorithmValue(), "LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM"));
+            problems.add(Checks.message(path + ".algorithm", policy.getAlgorithmValue(), "LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS or LEAST_REQUEST"));
         }
         checkOptionalRange(problems, path + ".connect_timeout_millis", policy.getConnectTimeoutMillis(), MAX_CONNECT_TIMEOUT_MILLIS);
         checkOptionalRange(problems, path + ".response_timeout_millis", policy.getResponseTimeoutMillis(), MAX_RESPONSE_TIMEOUT_MILLIS);
         long retries = Integer.toUnsignedLong(policy.getConnectRetries());
         if (retries > MAX_CONNECT_RETRIES) {
             problems.add(Checks.message(path + ".connect_retries", retries, "0.." + MAX_CONNECT_RETRIES));
+        }
+        long choices = Integer.toUnsignedLong(policy.getChoiceCount());
+        if (choices == 1 || choices > MAX_CHOICE_COUNT) {
+            problems.add(Checks.message(path + ".choice_count", choices, "0 (default 2) or 2.." + MAX_CHOICE_COUNT));
         }
     }
 

@@ -49,7 +49,7 @@ class WeightedPickersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM"})
+    @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM", "LEAST_REQUEST"})
     void sharesAreWithinOnePercentagePointOfWeightShares(LbAlgorithm algorithm) {
         for (int[] weights : new int[][] {{5, 1, 1}, {10, 3, 2, 1}}) {
             EndpointPicker picker = Pickers.forService(weightedService(algorithm, endpointsWithWeights(weights)));
@@ -92,7 +92,7 @@ class WeightedPickersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM"})
+    @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM", "LEAST_REQUEST", "LEAST_CONNECTIONS"})
     void skipsDrainingAndZeroWeightEndpoints(LbAlgorithm algorithm) {
         Endpoint draining = weighted("d", 50).toBuilder().setState(EndpointState.DRAINING).build();
         EndpointPicker picker = Pickers.forService(weightedService(algorithm,
@@ -106,7 +106,7 @@ class WeightedPickersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM"})
+    @EnumSource(value = LbAlgorithm.class, names = {"WEIGHTED_ROUND_ROBIN", "RANDOM", "LEAST_REQUEST", "LEAST_CONNECTIONS"})
     void hasNothingToPickWhenNoEndpointIsEligible(LbAlgorithm algorithm) {
         EndpointPicker picker = Pickers.forService(weightedService(algorithm,
                 weighted("z", 0), weighted("d", 5).toBuilder().setState(EndpointState.DRAINING).build()));

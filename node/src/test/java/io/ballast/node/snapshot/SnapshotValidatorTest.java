@@ -124,7 +124,17 @@ class SnapshotValidatorTest {
     void algorithmsThisNodeDoesNotImplementAreRefused() {
         Snapshot snapshot = withPolicy(Policy.newBuilder().setAlgorithm(io.ballast.proto.v1.LbAlgorithm.MAGLEV).build());
         assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
-                "services[0].policy.algorithm: 8 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM)");
+                "services[0].policy.algorithm: 8 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS or LEAST_REQUEST)");
+    }
+
+    @Test
+    void choiceCountIsDefaultOrTwoToTen() {
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setChoiceCount(1).build()))).containsExactly(
+                "services[0].policy.choice_count: 1 (expected: 0 (default 2) or 2..10)");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setChoiceCount(11).build()))).containsExactly(
+                "services[0].policy.choice_count: 11 (expected: 0 (default 2) or 2..10)");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setChoiceCount(10).build()))).isEmpty();
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setChoiceCount(0).build()))).isEmpty();
     }
 
     @Test
@@ -136,7 +146,7 @@ class SnapshotValidatorTest {
                 .setAlgorithmValue(42)
                 .build());
         assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
-                "services[0].policy.algorithm: 42 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN or RANDOM)",
+                "services[0].policy.algorithm: 42 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS or LEAST_REQUEST)",
                 "services[0].policy.connect_timeout_millis: 60001 (expected: 0 (default) or 1..60000)",
                 "services[0].policy.response_timeout_millis: 3600001 (expected: 0 (default) or 1..3600000)",
                 "services[0].policy.connect_retries: 6 (expected: 0..5)");
