@@ -111,7 +111,17 @@ class BallastCtlTest {
 
         Run bad = ctl("set-policy", "web", "foo");
         assertThat(bad.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
-        assertThat(bad.err()).contains("algorithm: \"foo\" (expected: round_robin, weighted_round_robin or random)");
+        assertThat(bad.err()).contains("algorithm: \"foo\" (expected: round_robin, weighted_round_robin, random, least_connections or least_request)");
+
+        Run leastRequest = ctl("set-policy", "web", "least_request", "--choice-count", "3");
+        assertThat(leastRequest.exitCode()).as(leastRequest.err()).isZero();
+        assertThat(leastRequest.out()).containsPattern("SERVICE\\s+ALGORITHM\\s+CHOICE_COUNT").containsPattern("web\\s+least_request\\s+3");
+        assertThat(Json.read(client.getData().forPath(ZkPaths.forCluster(cluster).serviceConfig("web")),
+                ServicePolicy.class, "policy")).isEqualTo(new ServicePolicy("LEAST_REQUEST", 3));
+
+        Run badChoices = ctl("set-policy", "web", "least_request", "--choice-count", "1");
+        assertThat(badChoices.exitCode()).isNotZero();
+        assertThat(badChoices.err()).contains("choice_count: 1 (expected: 0 (default 2) or 2..10)");
     }
 
     @Test

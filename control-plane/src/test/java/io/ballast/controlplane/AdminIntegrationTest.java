@@ -17,6 +17,7 @@ import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.GetStatusRequest;
 import io.ballast.proto.v1.LbAlgorithm;
+import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.ListBackendsRequest;
 import io.ballast.proto.v1.NodeStatus;
 import io.ballast.proto.v1.ServicePolicyResponse;
@@ -142,13 +143,20 @@ class AdminIntegrationTest {
                 s -> s != null && algorithm(s, "web") == LbAlgorithm.RANDOM);
         assertThat(random.getVersion()).isGreaterThan(weighted.getVersion());
 
+        admin.setServicePolicy(policy("web", LbAlgorithm.LEAST_REQUEST).toBuilder()
+                .setSettings(Policy.newBuilder().setChoiceCount(3)).build());
+        Snapshot leastRequest = await().atMost(Replicas.WAIT).until(() -> node.latest().orElse(null),
+                s -> s != null && algorithm(s, "web") == LbAlgorithm.LEAST_REQUEST);
+        assertThat(leastRequest.getServicesList().stream().filter(s -> s.getName().equals("web")).findFirst()
+                .orElseThrow().getPolicy().getChoiceCount()).isEqualTo(3);
+
         replicas.replica(first.id()).close();
         LeaderInfo second = replicas.awaitLeader(first.epoch());
         TestNode next = replicas.node(replicas.replica(second.id()), "n2");
 
         Snapshot afterChange = await().atMost(Replicas.WAIT).until(() -> next.latest().orElse(null), s -> s != null);
         assertThat(afterChange.getEpoch()).isEqualTo(second.epoch());
-        assertThat(algorithm(afterChange, "web")).isEqualTo(LbAlgorithm.RANDOM);
+        assertThat(algorithm(afterChange, "web")).isEqualTo(LbAlgorithm.LEAST_REQUEST);
         assertThat(algorithm(afterChange, "api")).isEqualTo(LbAlgorithm.ROUND_ROBIN);
     }
 
@@ -159,12 +167,15 @@ class AdminIntegrationTest {
 
         assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.LB_ALGORITHM_UNSPECIFIED)),
                 Status.Code.INVALID_ARGUMENT,
-                "algorithm: LB_ALGORITHM_UNSPECIFIED (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM)");
+                "algorithm: LB_ALGORITHM_UNSPECIFIED (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS, LEAST_REQUEST)");
         assertStatus(() -> admin.setServicePolicy(SetServicePolicyRequest.newBuilder().setService("web")
                         .setAlgorithmValue(42).build()),
-                Status.Code.INVALID_ARGUMENT, "algorithm: 42 (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM)");
+                Status.Code.INVALID_ARGUMENT, "algorithm: 42 (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS, LEAST_REQUEST)");
         assertStatus(() -> admin.setServicePolicy(policy("Web!", LbAlgorithm.RANDOM)),
                 Status.Code.INVALID_ARGUMENT, "service: \"Web!\" (expected: [a-z0-9][a-z0-9._-]{0,62})");
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.LEAST_REQUEST).toBuilder()
+                        .setSettings(Policy.newBuilder().setChoiceCount(1)).build()),
+                Status.Code.INVALID_ARGUMENT, "choice_count: 1 (expected: 0 (default 2) or 2..10)");
     }
 
     @Test

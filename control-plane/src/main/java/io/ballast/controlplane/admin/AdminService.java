@@ -123,11 +123,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                         + (algorithm == LbAlgorithm.UNRECOGNIZED ? request.getAlgorithmValue() : algorithm.name())
                         + " (expected: one of " + String.join(", ", ZkEntries.ALGORITHMS) + ")");
             }
+            int choiceCount = request.getSettings().getChoiceCount();
+            ServicePolicy.checkChoiceCount(Integer.toUnsignedLong(choiceCount));
             requireZooKeeper();
             // No registration needed: operators choose the policy before deploying the service.
-            policies.set(service, new ServicePolicy(algorithm.name()));
-            log.info("policy of service {} is now {}", service, algorithm);
-            return ServicePolicyResponse.newBuilder().setService(service).setAlgorithm(algorithm).build();
+            policies.set(service, new ServicePolicy(algorithm.name(), choiceCount));
+            log.info("policy of service {} is now {} (choice_count {})", service, algorithm, choiceCount);
+            return ServicePolicyResponse.newBuilder().setService(service).setAlgorithm(algorithm)
+                    .setSettings(io.ballast.proto.v1.Policy.newBuilder().setAlgorithm(algorithm).setChoiceCount(choiceCount))
+                    .build();
         });
     }
 

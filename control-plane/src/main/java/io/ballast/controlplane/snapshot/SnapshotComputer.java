@@ -69,10 +69,12 @@ public final class SnapshotComputer {
     }
 
     private static Policy policy(ClusterState state, String service) {
-        LbAlgorithm algorithm = state.policy(service)
-                .map(policy -> LbAlgorithm.valueOf(policy.algorithm()))
-                .orElse(LbAlgorithm.ROUND_ROBIN);
-        return DEFAULT_POLICY.toBuilder().setAlgorithm(algorithm).build();
+        return state.policy(service)
+                .map(policy -> DEFAULT_POLICY.toBuilder()
+                        .setAlgorithm(LbAlgorithm.valueOf(policy.algorithm()))
+                        .setChoiceCount(policy.choiceCount())
+                        .build())
+                .orElse(DEFAULT_POLICY);
     }
 
     private static Endpoint endpoint(BackendRegistration registration, EndpointOverride override) {

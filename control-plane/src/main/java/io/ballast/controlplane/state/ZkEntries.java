@@ -63,7 +63,7 @@ public final class ZkEntries {
     }
 
     /** Algorithm names an operator may choose (names of {@code ballast.v1.LbAlgorithm}). */
-    public static final List<String> ALGORITHMS = List.of("ROUND_ROBIN", "WEIGHTED_ROUND_ROBIN", "RANDOM");
+    public static final List<String> ALGORITHMS = ServicePolicy.ALGORITHMS;
 
     /** A service policy, or the problem why it is ignored. */
     public static Parsed<ServicePolicy> policy(String service, byte[] data) {
@@ -75,6 +75,11 @@ public final class ZkEntries {
         }
         if (!ALGORITHMS.contains(policy.algorithm())) {
             return Parsed.invalid("algorithm: " + policy.algorithm() + " (expected: one of " + String.join(", ", ALGORITHMS) + ")");
+        }
+        try {
+            ServicePolicy.checkChoiceCount(policy.choiceCount());
+        } catch (IllegalArgumentException e) {
+            return Parsed.invalid(e.getMessage());
         }
         return Parsed.valid(policy);
     }
