@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PickerBenchmark {
 
-    @Param({"ROUND_ROBIN", "WEIGHTED_ROUND_ROBIN", "RANDOM"})
+    @Param({"ROUND_ROBIN", "WEIGHTED_ROUND_ROBIN", "RANDOM", "LEAST_CONNECTIONS", "LEAST_REQUEST"})
     public String algorithm;
 
     @Param({"3", "100", "10000"})
