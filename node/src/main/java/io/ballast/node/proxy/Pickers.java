@@ -96,8 +96,21 @@ final class Pickers {
                     pickers[i] = new LeastRequestPicker(endpoints, trackers[i], choices);
                 }
             }
-            // Refused by the validator until this node implements them; round robin if one slips through.
-            case PEAK_EWMA, RING_HASH, MAGLEV -> Arrays.fill(pickers, new RoundRobinPicker(endpoints));
+            case PEAK_EWMA -> {
+                int choices = service.getPolicy().getChoiceCount() == 0 ? 2 : service.getPolicy().getChoiceCount();
+                for (int i = 0; i < loops; i++) {
+                    pickers[i] = new PeakEwmaPicker(endpoints, trackers[i], choices);
+                }
+            }
+            case RING_HASH -> {
+                int ringSize = service.getPolicy().getRingSize() == 0 ? 1024 : service.getPolicy().getRingSize();
+                Arrays.fill(pickers, new RingHashPicker(endpoints, ringSize));
+            }
+            case MAGLEV -> {
+                int size = service.getPolicy().getMaglevTableSize() == 0
+                        ? MaglevPicker.defaultSize(endpoints.size()) : service.getPolicy().getMaglevTableSize();
+                Arrays.fill(pickers, new MaglevPicker(endpoints, size));
+            }
             // UNSPECIFIED means round robin; values from a newer control plane are refused by the
             // validator, and would still route by round robin rather than fail here.
             case ROUND_ROBIN, LB_ALGORITHM_UNSPECIFIED, UNRECOGNIZED -> Arrays.fill(pickers, new RoundRobinPicker(endpoints));
