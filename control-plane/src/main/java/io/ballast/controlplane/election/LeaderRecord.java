@@ -28,6 +28,11 @@ public final class LeaderRecord {
     private final String path;
     private LeaderInfo written;
     private int ownVersion = -1;
+    /**
+     * Creation zxid of the znode we created: the version alone cannot tell our record from a
+     * successor's (both start at version 0 when our session expired and theirs was created).
+     */
+    private long ownCzxid;
 
     public LeaderRecord(CuratorFramework client, String path) {
         this.client = client;
@@ -58,9 +63,12 @@ public final class LeaderRecord {
                     // Nothing there, or it changed under us: try to create / re-read.
                 }
                 try {
-                    client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, Json.write(info));
+                    Stat created = new Stat();
+                    client.create().storingStatIn(created).creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+                            .forPath(path, Json.write(info));
                     written = info;
                     ownVersion = 0;
+                    ownCzxid = created.getCzxid();
                     return true;
                 } catch (KeeperException.NodeExistsException e) {
                     // Someone wrote it between our delete and create: look again.
@@ -77,6 +85,7 @@ public final class LeaderRecord {
         LeaderInfo next = new LeaderInfo(written.id(), written.address(), written.epoch(), version);
         ZkCalls.call("updating " + path, () -> {
             try {
+                requireOurs();
                 Stat stat = client.setData().withVersion(ownVersion).forPath(path, Json.write(next));
                 ownVersion = stat.getVersion();
                 written = next;
@@ -97,12 +106,24 @@ public final class LeaderRecord {
         ownVersion = -1;
         ZkCalls.call("deleting " + path, () -> {
             try {
+                requireOurs();
                 client.delete().withVersion(version).forPath(path);
             } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
                 // Already gone with our session, or replaced by a successor: not ours to delete.
             }
             return null;
         });
+    }
+
+    /** Throws BadVersionException when the znode at {@link #path} is not the one we created. */
+    private void requireOurs() throws Exception {
+        Stat stat = client.checkExists().forPath(path);
+        if (stat == null) {
+            throw new KeeperException.NoNodeException(path);
+        }
+        if (stat.getCzxid() != ownCzxid) {
+            throw new KeeperException.BadVersionException(path);
+        }
     }
 
     private static LeaderInfo parse(byte[] data) {
