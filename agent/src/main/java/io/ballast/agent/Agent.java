@@ -2,6 +2,7 @@ package io.ballast.agent;
 
 import io.ballast.agent.health.HealthChecker;
 import io.ballast.agent.health.HealthState;
+import io.ballast.agent.load.BackendLoadSource;
 import io.ballast.agent.load.LoadSampler;
 import io.ballast.agent.registration.Registration;
 import io.ballast.common.model.BackendRegistration;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading:</b> one single-threaded scheduled executor ({@code ballast-agent-<id>})
  * owns all of the agent's state — the health thresholds and the registration. Probes run on
- * it (each bounded by the check timeout); Curator callbacks (connection state, node created)
+ * it (each bounded by the check timeout), and so do reads of the backend's {@code --load-url}
+ * at each heartbeat (bounded by {@link AgentConfig#loadTimeout()}); Curator callbacks (connection state, node created)
  * are delivered to it and only enqueue work there, so nothing is ever locked. {@link #health()}
  * and {@link #isRegistered()} may be read from any thread.
  *
@@ -63,7 +65,8 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentConfig config, Clock clock) {
         this.config = config;
-        this.load = new LoadSampler(clock);
+        this.load = new LoadSampler(clock,
+                config.loadUrl() == null ? null : new BackendLoadSource(config.loadUrl(), config.loadTimeout()));
         this.template = config.registration(AgentVersion.get(), clock.millis(), null);
         List<String> problems = template.problems();
         if (!problems.isEmpty()) {
@@ -111,6 +114,10 @@ public final class Agent implements AutoCloseable {
                         + " (rise {}, fall {})", config.id(), config.backend(), config.service(), config.cluster(),
                 config.zkConnect(), config.healthCheck().kind(), intervalMillis, config.healthCheck().rise(),
                 config.healthCheck().fall());
+        if (config.loadUrl() != null) {
+            log.info("agent {}: backend load read from {} at each heartbeat (timeout {} ms)", config.id(),
+                    config.loadUrl(), config.loadTimeout().toMillis());
+        }
     }
 
     public AgentConfig config() {

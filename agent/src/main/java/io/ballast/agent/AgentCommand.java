@@ -79,6 +79,14 @@ public final class AgentCommand implements Callable<Integer> {
             defaultValue = "" + AgentConfig.DEFAULT_HEARTBEAT_MILLIS)
     long heartbeatMillis;
 
+    @Option(names = "--load-url", paramLabel = "URL",
+            description = "http:// URL where the backend reports its own load, ORCA style; the agent GETs it at each "
+                    + "heartbeat (bounded by --timeout-ms, at most 1000 ms) and copies it into the load report. "
+                    + "It must answer 200 with a JSON object {\"qps\": <number >= 0>, \"utilization\": <number 0..1>, "
+                    + "\"inFlight\": <optional integer >= 0>}; on any failure qps and utilization are reported "
+                    + "unknown (default: none)")
+    String loadUrl;
+
     /** The validated configuration these options describe; starts nothing. */
     AgentConfig toConfig() {
         int[] status = HealthCheckConfig.parseStatusRange("health-status", healthStatus);
@@ -98,7 +106,8 @@ public final class AgentCommand implements Callable<Integer> {
                 .rise(rise)
                 .fall(fall)
                 .heartbeatInterval(Duration.ofMillis(heartbeatMillis))
-                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis));
+                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
+                .loadUrl(loadUrl);
         if (backend != null) {
             builder.backend(backend);
         }

@@ -7,6 +7,8 @@ import io.ballast.common.config.HostPort;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.LoadReport;
 import io.ballast.common.zk.ZkPaths;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,6 +32,8 @@ import java.util.Objects;
  * @param healthCheck how the backend is probed
  * @param heartbeatInterval how often a registered agent writes a load report
  * @param sessionTimeout ZooKeeper session timeout: how long a crashed agent's registration survives
+ * @param loadUrl {@code http://} URL where the backend reports its own load (ORCA style), read at
+ *     each heartbeat; null for none (qps and utilisation are then reported unknown)
  */
 public record AgentConfig(
         String zkConnect,
@@ -42,12 +46,16 @@ public record AgentConfig(
         Map<String, String> metadata,
         HealthCheckConfig healthCheck,
         Duration heartbeatInterval,
-        Duration sessionTimeout) {
+        Duration sessionTimeout,
+        URI loadUrl) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final int DEFAULT_WEIGHT = 100;
     public static final long DEFAULT_HEARTBEAT_MILLIS = 2_000;
     public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 6_000;
+    /** The longest one read of {@link #loadUrl} may take, whatever the health-check timeout. */
+    public static final Duration MAX_LOAD_TIMEOUT = Duration.ofSeconds(1);
+    private static final String LOAD_URL_EXPECTED = "an http:// URL";
 
     public AgentConfig {
         HostPort.checkConnectString("zk", zkConnect);
@@ -66,10 +74,44 @@ public record AgentConfig(
         Checks.checkPositive("heartbeat-ms", heartbeatInterval.toMillis());
         Checks.check(sessionTimeout != null, "session-timeout-ms", null, "> 0");
         Checks.checkPositive("session-timeout-ms", sessionTimeout.toMillis());
+        Checks.check(loadUrl == null || isHttpUrl(loadUrl), "load-url", loadUrl == null ? null : loadUrl.toString(),
+                LOAD_URL_EXPECTED);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The bound of one read of {@link #loadUrl}: the health-check timeout, at most
+     * {@link #MAX_LOAD_TIMEOUT}, because it runs on the agent's single thread between probes.
+     */
+    public Duration loadTimeout() {
+        Duration timeout = healthCheck.timeout();
+        return timeout.compareTo(MAX_LOAD_TIMEOUT) < 0 ? timeout : MAX_LOAD_TIMEOUT;
+    }
+
+    /**
+     * Parses a load URL; null or blank means none.
+     *
+     * @throws IllegalArgumentException {@code load-url: "ftp://x" (expected: an http:// URL)}
+     */
+    public static URI parseLoadUrl(String url) {
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url.strip());
+            Checks.check(isHttpUrl(uri), "load-url", url, LOAD_URL_EXPECTED);
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(Checks.message("load-url", url, LOAD_URL_EXPECTED));
+        }
+    }
+
+    private static boolean isHttpUrl(URI uri) {
+        return "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null && !uri.getHost().isEmpty()
+                && uri.getPort() <= 65_535 && uri.getPort() != 0 && uri.getRawFragment() == null;
     }
 
     /** The znode this agent keeps while its backend is healthy. */
@@ -133,6 +175,7 @@ public record AgentConfig(
         private int fall = HealthCheckConfig.DEFAULT_FALL;
         private Duration heartbeatInterval = Duration.ofMillis(DEFAULT_HEARTBEAT_MILLIS);
         private Duration sessionTimeout = Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MILLIS);
+        private URI loadUrl;
 
         private Builder() {}
 
@@ -178,13 +221,19 @@ public record AgentConfig(
 
         public Builder sessionTimeout(Duration sessionTimeout) { this.sessionTimeout = sessionTimeout; return this; }
 
+        /** Null (the default) means none. */
+        public Builder loadUrl(URI loadUrl) { this.loadUrl = loadUrl; return this; }
+
+        /** Parses an {@code http://} URL, null or blank for none; see {@link AgentConfig#parseLoadUrl}. */
+        public Builder loadUrl(String loadUrl) { this.loadUrl = parseLoadUrl(loadUrl); return this; }
+
         /** @throws IllegalArgumentException naming the first invalid value */
         public AgentConfig build() {
             Checks.check(backend != null, "backend", null, "host:port with port 1..65535");
             HealthCheckConfig health = new HealthCheckConfig(healthCheck, healthPath, minStatus, maxStatus, interval,
                     timeout, rise, fall);
             return new AgentConfig(zkConnect, cluster, service, id == null ? defaultId(backend) : id, backend, zone,
-                    weight, metadata, health, heartbeatInterval, sessionTimeout);
+                    weight, metadata, health, heartbeatInterval, sessionTimeout, loadUrl);
         }
     }
 }

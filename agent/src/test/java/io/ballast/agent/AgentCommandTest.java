@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ballast.agent.health.HealthCheckKind;
+import io.ballast.common.config.ConfigFile;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class AgentCommandTest {
@@ -29,7 +34,8 @@ class AgentCommandTest {
                 "--id", "web-1", "--backend", "backend1:8001", "--zone", "zone-a", "--weight", "250",
                 "--metadata", "rack=r1", "--metadata", "os=linux,arch=amd64", "--health-check", "TCP",
                 "--health-path", "/ready", "--health-status", "200-204", "--interval-ms", "250", "--timeout-ms", "100",
-                "--rise", "3", "--fall", "4", "--heartbeat-ms", "1500", "--session-timeout-ms", "9000");
+                "--rise", "3", "--fall", "4", "--heartbeat-ms", "1500", "--session-timeout-ms", "9000",
+                "--load-url", "http://backend1:8001/ballast/load");
 
         assertThat(config.zkConnect()).isEqualTo("zk1:2181,zk2:2181");
         assertThat(config.cluster()).isEqualTo("prod");
@@ -50,6 +56,38 @@ class AgentCommandTest {
         assertThat(config.healthCheck().fall()).isEqualTo(4);
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofMillis(9000));
+        assertThat(config.loadUrl()).isEqualTo(URI.create("http://backend1:8001/ballast/load"));
+    }
+
+    @Test
+    void theLoadUrlIsAlsoAConfigFileKeyAndTheFlagWins(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("agent.yaml");
+        Files.writeString(file, "service: web\nbackend: b:1\nload-url: http://b:1/from-file\n");
+
+        assertThat(parseWithConfigFile("--config", file.toString()).loadUrl())
+                .isEqualTo(URI.create("http://b:1/from-file"));
+        assertThat(parseWithConfigFile("--config", file.toString(), "--load-url", "http://b:1/from-flag").loadUrl())
+                .isEqualTo(URI.create("http://b:1/from-flag"));
+
+        Files.writeString(file, "service: web\nbackend: b:1\nload-url: ftp://x\n");
+        assertThatThrownBy(() -> parseWithConfigFile("--config", file.toString()))
+                .hasMessage("load-url: \"ftp://x\" (expected: an http:// URL)");
+    }
+
+    private static AgentConfig parseWithConfigFile(String... args) {
+        AgentCommand command = new AgentCommand();
+        CommandLine commandLine = new CommandLine(command);
+        ConfigFile.install(commandLine, args);
+        commandLine.parseArgs(args);
+        return command.toConfig();
+    }
+
+    @Test
+    void theHelpDocumentsTheLoadUrlAndItsContract() {
+        String usage = new CommandLine(new AgentCommand()).getUsageMessage(CommandLine.Help.Ansi.OFF);
+        assertThat(usage).contains("--load-url=URL");
+        assertThat(usage.replaceAll("\\s+", " ")).contains("{\"qps\": <number >= 0>, \"utilization\": <number 0..1>,"
+                + " \"inFlight\": <optional integer >= 0>}");
     }
 
     @Test
@@ -67,5 +105,7 @@ class AgentCommandTest {
         assertThatThrownBy(() -> parse("--service", "web")).hasMessageStartingWith("backend: null");
         assertThatThrownBy(() -> parse("--service", "web", "--backend", "b:1", "--metadata", "novalue"))
                 .hasMessage("metadata: \"novalue\" (expected: key=value)");
+        assertThatThrownBy(() -> parse("--service", "web", "--backend", "b:1", "--load-url", "ftp://x"))
+                .hasMessage("load-url: \"ftp://x\" (expected: an http:// URL)");
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ballast.agent.health.HealthCheckConfig;
 import io.ballast.agent.health.HealthCheckKind;
 import io.ballast.common.config.HostPort;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +36,38 @@ class AgentConfigTest {
         assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
         assertThat(config.registrationPath()).isEqualTo("/ballast/default/backends/web/10.0.0.5-8001");
+        assertThat(config.loadUrl()).isNull();
+        assertThat(config.loadTimeout()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void theLoadUrlIsAnHttpUrlReadWithinTheCheckTimeoutAtMostOneSecond() {
+        AgentConfig config = valid().loadUrl("http://127.0.0.1:8001/ballast/load?x=1").build();
+        assertThat(config.loadUrl()).isEqualTo(URI.create("http://127.0.0.1:8001/ballast/load?x=1"));
+        assertThat(valid().loadUrl(" HTTP://backend/load ").build().loadUrl()).isEqualTo(URI.create("HTTP://backend/load"));
+        assertThat(valid().loadUrl("").build().loadUrl()).isNull();
+        assertThat(valid().loadUrl((String) null).build().loadUrl()).isNull();
+
+        assertThat(valid().timeout(Duration.ofMillis(200)).build().loadTimeout()).isEqualTo(Duration.ofMillis(200));
+        assertThat(valid().timeout(Duration.ofSeconds(5)).build().loadTimeout()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void refusesALoadUrlThatIsNotHttp() {
+        assertThatThrownBy(() -> valid().loadUrl("ftp://x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("load-url: \"ftp://x\" (expected: an http:// URL)");
+        assertThatThrownBy(() -> valid().loadUrl("https://x/load"))
+                .hasMessage("load-url: \"https://x/load\" (expected: an http:// URL)");
+        assertThatThrownBy(() -> valid().loadUrl("/ballast/load"))
+                .hasMessage("load-url: \"/ballast/load\" (expected: an http:// URL)");
+        assertThatThrownBy(() -> valid().loadUrl("http://"))
+                .hasMessage("load-url: \"http://\" (expected: an http:// URL)");
+        assertThatThrownBy(() -> valid().loadUrl("http://a b/load"))
+                .hasMessage("load-url: \"http://a b/load\" (expected: an http:// URL)");
+        assertThatThrownBy(() -> valid().loadUrl("http://h:99999/load"))
+                .hasMessage("load-url: \"http://h:99999/load\" (expected: an http:// URL)");
+        assertThatThrownBy(() -> valid().loadUrl(URI.create("mailto:a@b")).build())
+                .hasMessage("load-url: \"mailto:a@b\" (expected: an http:// URL)");
     }
 
     @Test

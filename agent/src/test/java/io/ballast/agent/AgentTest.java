@@ -3,16 +3,22 @@ package io.ballast.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.ballast.agent.health.HealthCheckKind;
 import io.ballast.agent.health.HealthState;
 import io.ballast.common.json.Json;
 import io.ballast.common.model.BackendRegistration;
+import io.ballast.common.model.LoadReport;
 import io.ballast.testing.RecordingBackend;
 import io.ballast.testing.ZooKeeperExtension;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
 import org.apache.zookeeper.AddWatchMode;
@@ -202,6 +208,46 @@ class AgentTest {
         await().atMost(Duration.ofSeconds(1)).until(() -> stat(path) == null);
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(negotiatedMillis / 2);
         assertThat(agent.isRegistered()).isFalse();
+    }
+
+    @Test
+    void theLoadReportCarriesWhatTheBackendReportsAtItsLoadUrl() throws Exception {
+        RecordingBackend.Instance backend = backends.start("web-1");
+        AtomicReference<String> answer = new AtomicReference<>("{\"qps\": 12.5, \"utilization\": 0.25, \"inFlight\": 3}");
+        HttpServer loadServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        loadServer.createContext("/ballast/load", exchange -> {
+            byte[] body = answer.get().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        loadServer.start();
+        try {
+            Agent agent = start(config(backend)
+                    .loadUrl("http://127.0.0.1:" + loadServer.getAddress().getPort() + "/ballast/load").build());
+            String path = agent.config().registrationPath();
+            await().atMost(WAIT).until(() -> stat(path) != null);
+            LoadReport load = read(path).load();
+            assertThat(load.qps()).isEqualTo(12.5);
+            assertThat(load.utilization()).isEqualTo(0.25);
+            assertThat(load.inFlight()).isEqualTo(3);
+            assertThat(load.cpuUtilization()).isBetween(-1.0, 1.0);
+
+            // An out-of-range answer: the next heartbeat reports qps and utilization unknown.
+            answer.set("{\"qps\": 12.5, \"utilization\": 1.5}");
+            await().atMost(WAIT).until(() -> read(path).load().utilization() == LoadReport.UNKNOWN);
+            assertThat(read(path).load().qps()).isEqualTo(LoadReport.UNKNOWN);
+            assertThat(read(path).load().inFlight()).isEqualTo(-1);
+
+            // The backend stops answering: still registered (health is separate), load unknown.
+            answer.set("{\"qps\": 3, \"utilization\": 0.5}");
+            await().atMost(WAIT).until(() -> read(path).load().utilization() == 0.5);
+            loadServer.stop(0);
+            await().atMost(WAIT).until(() -> read(path).load().utilization() == LoadReport.UNKNOWN);
+            assertThat(agent.isRegistered()).isTrue();
+        } finally {
+            loadServer.stop(0);
+        }
     }
 
     @Test

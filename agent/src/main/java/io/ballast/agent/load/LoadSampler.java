@@ -7,22 +7,32 @@ import java.time.Clock;
 
 /**
  * Samples the load report an agent writes at its heartbeat interval: the host's recent CPU
- * utilisation as the JVM sees it (0.0..1.0, or -1 when the platform does not report it).
- * The backend's requests in flight are not known to the agent and are reported as -1.
+ * utilisation as the JVM sees it (0.0..1.0, or -1 when the platform does not report it) and,
+ * when the agent has a {@link BackendLoadSource}, the qps, utilisation and requests in flight
+ * the backend reports about itself. Without a source (or while it fails) those are unknown.
  *
- * <p>Thread-safe; never throws.
+ * <p>Thread-safe; never throws. With a source, {@link #sample} blocks for at most the
+ * source's timeout.
  */
 public final class LoadSampler {
 
     private final Clock clock;
+    private final BackendLoadSource backend;
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
 
     public LoadSampler(Clock clock) {
+        this(clock, null);
+    }
+
+    /** @param backend where the backend's own load is read, or null for none */
+    public LoadSampler(Clock clock, BackendLoadSource backend) {
         this.clock = clock;
+        this.backend = backend;
     }
 
     public LoadReport sample() {
-        return new LoadReport(cpuLoad(), -1, clock.millis());
+        BackendLoad reported = backend == null ? BackendLoad.UNKNOWN : backend.fetch();
+        return new LoadReport(cpuLoad(), reported.inFlight(), clock.millis(), reported.qps(), reported.utilization());
     }
 
     private double cpuLoad() {

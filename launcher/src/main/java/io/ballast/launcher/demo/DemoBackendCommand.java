@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * trying a cluster out. Blocks until SIGTERM/SIGINT.
  */
 @Command(name = "demo-backend", mixinStandardHelpOptions = true,
-        description = "Run a demo HTTP backend: every answer starts with its name; GET /healthz answers ok.")
+        description = "Run a demo HTTP backend: every answer starts with its name; GET /healthz answers ok; "
+                + "GET /ballast/load reports its load for an agent's --load-url.")
 public final class DemoBackendCommand implements Callable<Integer> {
 
     @Option(names = "--name", description = "Name of this backend, first line of every answer (required)")
@@ -22,12 +23,19 @@ public final class DemoBackendCommand implements Callable<Integer> {
             defaultValue = DemoBackendConfig.DEFAULT_LISTEN)
     String listen;
 
+    @Option(names = "--cost-millis", paramLabel = "MILLIS",
+            description = "Simulated CPU cost of one request in milliseconds (reported, not spent): GET /ballast/load "
+                    + "answers {\"qps\": q, \"utilization\": min(1, q x cost / 1000), \"inFlight\": n}, q being the "
+                    + "request rate over the last 5 seconds (default: ${DEFAULT-VALUE}, utilization 0)",
+            defaultValue = DemoBackendConfig.DEFAULT_COST_MILLIS)
+    double costMillis;
+
     @Option(names = "--config", description = "YAML file whose keys are these options' long names; flags win")
     Path config;
 
     /** The validated configuration these options describe; starts nothing. */
     DemoBackendConfig toConfig() {
-        return new DemoBackendConfig(name, HostPort.parse("listen", listen));
+        return new DemoBackendConfig(name, HostPort.parse("listen", listen), costMillis);
     }
 
     @Override
