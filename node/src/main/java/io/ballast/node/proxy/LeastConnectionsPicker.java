@@ -37,9 +37,11 @@ final class LeastConnectionsPicker implements EndpointPicker {
     private BackendEndpoint choose(Collection<BackendEndpoint> excluded) {
         int n = endpoints.length;
         BackendEndpoint best = null;
+        int bestPosition = 0;
         double bestCost = Double.MAX_VALUE;
         for (int k = 0; k < n; k++) {
-            BackendEndpoint candidate = endpoints[(cursor + k) % n];
+            int position = (cursor + k) % n;
+            BackendEndpoint candidate = endpoints[position];
             if (excluded != null && excluded.contains(candidate)) {
                 continue;
             }
@@ -47,10 +49,12 @@ final class LeastConnectionsPicker implements EndpointPicker {
             if (cost < bestCost) {
                 bestCost = cost;
                 best = candidate;
+                bestPosition = position;
             }
         }
         if (best != null) {
-            cursor = (best.index() + 1) % n;
+            // The position in this picker's array, not index(): a zone's picker holds a subset of the service.
+            cursor = (bestPosition + 1) % n;
         }
         return best;
     }
