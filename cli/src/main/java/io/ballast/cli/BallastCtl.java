@@ -22,7 +22,11 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             BackendsCommand.class,
             SetWeightCommand.class,
-            SetPolicyCommand.class,
+            PolicyCommands.Set.class,
+            PolicyCommands.Get.class,
+            RouteCommands.Set.class,
+            RouteCommands.ListRoutes.class,
+            ExplainCommand.class,
             DrainCommands.Drain.class,
             DrainCommands.Undrain.class,
             CommandLine.HelpCommand.class

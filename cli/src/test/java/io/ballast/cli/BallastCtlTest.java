@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.ballast.common.json.Json;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.LoadReport;
-import io.ballast.common.model.ServicePolicy;
+import io.ballast.proto.v1.LbAlgorithm;
+import io.ballast.proto.v1.ServicePolicy;
 import io.ballast.common.zk.ZkPaths;
 import io.ballast.controlplane.ControlPlane;
 import io.ballast.controlplane.ControlPlaneConfig;
@@ -106,22 +107,82 @@ class BallastCtlTest {
         assertThat(json.exitCode()).as(json.err()).isZero();
         assertThat(json.out()).contains("\"service\": \"shop\"", "\"algorithm\": \"RANDOM\"");
         CuratorFramework client = zk.newClient(Duration.ofSeconds(2)); // closed by the extension
-        assertThat(Json.read(client.getData().forPath(ZkPaths.forCluster(cluster).serviceConfig("shop")),
-                ServicePolicy.class, "policy")).isEqualTo(new ServicePolicy("RANDOM"));
+        assertThat(stored(client, "shop").getAlgorithm()).isEqualTo(LbAlgorithm.RANDOM);
 
         Run bad = ctl("set-policy", "web", "foo");
         assertThat(bad.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
-        assertThat(bad.err()).contains("algorithm: \"foo\" (expected: round_robin, weighted_round_robin, random, least_connections or least_request)");
+        assertThat(bad.err()).contains("algorithm: \"foo\" (expected: round_robin, weighted_round_robin, random,"
+                + " least_connections, least_request, peak_ewma, ring_hash or maglev)");
 
         Run leastRequest = ctl("set-policy", "web", "least_request", "--choice-count", "3");
         assertThat(leastRequest.exitCode()).as(leastRequest.err()).isZero();
-        assertThat(leastRequest.out()).containsPattern("SERVICE\\s+ALGORITHM\\s+CHOICE_COUNT").containsPattern("web\\s+least_request\\s+3");
-        assertThat(Json.read(client.getData().forPath(ZkPaths.forCluster(cluster).serviceConfig("web")),
-                ServicePolicy.class, "policy")).isEqualTo(new ServicePolicy("LEAST_REQUEST", 3));
+        assertThat(leastRequest.out()).containsPattern("SERVICE\\s+ALGORITHM\\s+SETTINGS").containsPattern("web\\s+least_request\\s+choice_count=3");
+        assertThat(stored(client, "web").getSettings().getChoiceCount()).isEqualTo(3);
 
         Run badChoices = ctl("set-policy", "web", "least_request", "--choice-count", "1");
         assertThat(badChoices.exitCode()).isNotZero();
-        assertThat(badChoices.err()).contains("choice_count: 1 (expected: 0 (default 2) or 2..10)");
+        assertThat(badChoices.err()).contains("settings.choice_count: 1 (expected: 0 (default 2) or 2..10)");
+    }
+
+    @Test
+    void everyPolicyIsSelectableAndVisible() throws Exception {
+        List<List<String>> cases = List.of(
+                List.of("round_robin"), List.of("weighted_round_robin"), List.of("random"), List.of("least_connections"),
+                List.of("least_request", "--choice-count", "4"), List.of("peak_ewma"),
+                List.of("ring_hash", "--hash-header", "x-user", "--ring-size", "4096"),
+                List.of("maglev", "--hash-cookie", "session", "--maglev-table-size", "65537"),
+                List.of("ring_hash", "--hash-client-ip", "--locality", "--zone-priority", "b,c"),
+                List.of("maglev", "--hash-path", "--rate-limit", "250", "--slow-start-ms", "30000"));
+        for (List<String> args : cases) {
+            List<String> command = new java.util.ArrayList<>(List.of("set-policy", "web"));
+            command.addAll(args);
+            Run set = ctl(command.toArray(String[]::new));
+            assertThat(set.exitCode()).as(args + ": " + set.err()).isZero();
+            Run get = ctl("get-policy", "web");
+            assertThat(get.exitCode()).as(get.err()).isZero();
+            assertThat(get.out()).as(args.toString()).containsPattern("web\\s+" + args.get(0) + "\\s");
+        }
+        Run last = ctl("get-policy", "web");
+        assertThat(last.out()).contains("hash=path", "rate_limit=250/s", "30000ms aggression=1 min=10%");
+        Run ring = ctl("set-policy", "web", "ring_hash", "--hash-header", "x-user", "--ring-size", "4096", "-o", "json");
+        assertThat(ring.out()).contains("\"ringSize\": 4096", "\"name\": \"x-user\"");
+    }
+
+    @Test
+    void invalidPolicySettingsAreRejectedNamingFieldValueAndRange() {
+        Run ringZero = ctl("set-policy", "web", "ring_hash", "--hash-header", "x-user", "--ring-size", "0");
+        assertThat(ringZero.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(ringZero.err()).contains("settings.ring_size: 0 (expected: 1..8388608)");
+        Run negativeRate = ctl("set-policy", "web", "random", "--rate-limit", "-5");
+        assertThat(negativeRate.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(negativeRate.err()).contains("settings.rate_limit.cluster_requests_per_second: -5.0 (expected: > 0 and <= 1e9)");
+        Run noKey = ctl("set-policy", "web", "maglev");
+        assertThat(noKey.err()).contains("settings.hash_key.source: SOURCE_UNSPECIFIED");
+        Run notPrime = ctl("set-policy", "web", "maglev", "--hash-client-ip", "--maglev-table-size", "65536");
+        assertThat(notPrime.err()).contains("settings.maglev_table_size: 65536 (expected: a prime");
+    }
+
+    @Test
+    void routesWithAWeightedSplitAreSetAndListed() {
+        Run set = ctl("set-routes", "*/shop=web:95,web-canary:5", "api.example.com/=api");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        Run list = ctl("routes");
+        assertThat(list.out()).containsPattern("\\*\\s+/shop\\s+web:95,web-canary:5").containsPattern("api.example.com\\s+/\\s+api");
+        Run bad = ctl("set-routes", "*/shop=web:0");
+        assertThat(bad.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(bad.err()).contains("routes[0].split[0].weight: 0 (expected: 1..10000)");
+        Run malformed = ctl("set-routes", "shop");
+        assertThat(malformed.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
+        assertThat(malformed.err()).contains("routes[0]: \"shop\" (expected: HOST/PREFIX=TARGET, e.g. */api=api)");
+        assertThat(ctl("set-routes", "--clear").exitCode()).isZero();
+        assertThat(ctl("routes").out().strip()).isEqualTo("HOST  PREFIX  TARGET");
+    }
+
+    private ServicePolicy stored(CuratorFramework client, String service) throws Exception {
+        ServicePolicy.Builder policy = ServicePolicy.newBuilder();
+        com.google.protobuf.util.JsonFormat.parser().merge(new String(client.getData()
+                .forPath(ZkPaths.forCluster(cluster).serviceConfig(service)), java.nio.charset.StandardCharsets.UTF_8), policy);
+        return policy.build();
     }
 
     @Test

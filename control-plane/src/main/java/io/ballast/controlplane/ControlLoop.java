@@ -10,6 +10,8 @@ import io.ballast.controlplane.snapshot.SnapshotSequence;
 import io.ballast.controlplane.state.ClusterStateTracker;
 import io.ballast.controlplane.stream.Subscriber;
 import io.ballast.controlplane.stream.SubscriptionGate;
+import io.ballast.controlplane.weights.WeightBook;
+import io.ballast.controlplane.weights.WeightResult;
 import io.ballast.proto.v1.ControlPlaneGrpc;
 import io.ballast.proto.v1.Redirect;
 import io.ballast.proto.v1.Snapshot;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -74,11 +77,14 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     private final Debouncer debouncer;
     private final HealthStatusManager health;
     private final Clock clock;
+    private final WeightBook weights;
 
     // Confined to the state thread (term is also read by the zk thread, hence volatile).
     private Role role = Role.FOLLOWER;
     private volatile long term;
     private SnapshotSequence sequence;
+    private boolean weightTickScheduled;
+    private volatile Map<String, ? extends Map<String, WeightResult>> publishedWeights = Map.of();
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
 
     ControlLoop(CuratorFramework client, ControlPlaneConfig config, String id, String advertise, HealthStatusManager health) {
@@ -112,6 +118,7 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
         this.leaderWatch = new LeaderWatch(client, paths.leader(), loop);
         this.leaderRecord = new LeaderRecord(client, paths.leader());
         this.epochCounter = new EpochCounter(client, paths.epoch());
+        this.weights = new WeightBook(config.weightConfig(), config.weightInterval().toMillis());
         this.debouncer = new Debouncer(stateThread, config.debounce(), ControlPlaneConfig.MAX_COALESCE, this::publish);
     }
 
@@ -241,16 +248,48 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     // ---- snapshots (state thread) ----
 
     private void onStateChanged() {
+        refreshWeights();
         if (role == Role.LEADER) {
             debouncer.changed();
         }
+    }
+
+    /**
+     * Recomputes weights on every replica, leader or not, so that any replica can explain them
+     * (ExplainWeight) with its own damping history. While a term is moving (slow start, load
+     * blackout, damping), a tick recomputes once per weight interval and, on the leader,
+     * publishes: the snapshot version bumps only when a weight actually changed.
+     */
+    private void refreshWeights() {
+        if (!tracker.loaded()) {
+            return;
+        }
+        publishedWeights = weights.compute(tracker.current(), clock.millis());
+        if (weights.timeDependent() && !weightTickScheduled) {
+            weightTickScheduled = true;
+            try {
+                stateThread.schedule(() -> {
+                    weightTickScheduled = false;
+                    onStateChanged();
+                }, weights.intervalMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                // closing
+            }
+        }
+    }
+
+    /** The latest computed weights by service then id (immutable; any thread). */
+    Map<String, ? extends Map<String, WeightResult>> weights() {
+        return publishedWeights;
     }
 
     private void publish() {
         if (role != Role.LEADER || !tracker.loaded()) {
             return; // a leader never pushes before all its caches hold what ZooKeeper holds
         }
-        sequence.next(tracker.current(), clock.millis()).ifPresent(snapshot -> {
+        long now = clock.millis();
+        publishedWeights = weights.compute(tracker.current(), now);
+        sequence.next(tracker.current(), weights.latest(), now).ifPresent(snapshot -> {
             log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),
                     snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
             subscribers.forEach(s -> s.offer(snapshot));

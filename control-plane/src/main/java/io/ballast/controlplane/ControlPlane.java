@@ -99,7 +99,7 @@ public final class ControlPlane implements AutoCloseable {
             client.start();
             loop = new ControlLoop(client, config, id, advertise.toString(), health);
             lateServices.addService(new ControlStreamService(loop.loop(), loop));
-            lateServices.addService(new AdminService(client, paths, id, loop.tracker()::current, loop::nodeErrors));
+            lateServices.addService(new AdminService(client, paths, id, loop.tracker()::current, loop::nodeErrors, loop::weights));
             loop.start();
             replicaNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.replica(id),
                     Json.write(new ReplicaInfo(id, advertise.toString())));

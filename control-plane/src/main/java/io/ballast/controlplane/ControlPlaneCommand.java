@@ -44,6 +44,18 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             defaultValue = ControlPlaneConfig.DEFAULT_SERVICE)
     String defaultService;
 
+    @Option(names = "--weight-interval-ms", description = "Damping interval of computed weights, 100..60000 ms: a weight "
+            + "moves at most 50% per interval (default: ${DEFAULT-VALUE})", defaultValue = "1000")
+    long weightIntervalMs;
+
+    @Option(names = "--load-blackout-ms", description = "Load reports count only this long after an endpoint's first "
+            + "report, 0..600000 ms (default: ${DEFAULT-VALUE})", defaultValue = "10000")
+    long loadBlackoutMs;
+
+    @Option(names = "--load-expiry-ms", description = "Load reports older than this are ignored, 1000..3600000 ms "
+            + "(default: ${DEFAULT-VALUE})", defaultValue = "180000")
+    long loadExpiryMs;
+
     /** The validated configuration these options describe; starts nothing. */
     public ControlPlaneConfig toConfig() {
         return ControlPlaneConfig.builder()
@@ -55,6 +67,9 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
                 .debounce(Duration.ofMillis(debounceMs))
                 .defaultService(defaultService)
+                .weightInterval(Duration.ofMillis(weightIntervalMs))
+                .loadBlackout(Duration.ofMillis(loadBlackoutMs))
+                .loadExpiry(Duration.ofMillis(loadExpiryMs))
                 .build();
     }
 

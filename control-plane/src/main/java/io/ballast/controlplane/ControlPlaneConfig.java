@@ -24,6 +24,10 @@ import java.util.Optional;
  * @param debounce quiet time that coalesces a burst of changes into one snapshot; whatever the
  *     burst, a snapshot is computed at most {@link #MAX_COALESCE} after its first change
  * @param defaultService service used when no route matches, if it has registrations
+ * @param weightInterval damping interval of computed weights: each moves at most one max step
+ *     (50%) per interval, and time-dependent weights (slow start, load blackout) are recomputed this often
+ * @param loadBlackout load reports are ignored until this long after an endpoint's first report
+ * @param loadExpiry load reports older than this are ignored
  */
 public record ControlPlaneConfig(
         String zkConnect,
@@ -34,13 +38,19 @@ public record ControlPlaneConfig(
         Optional<HostPort> advertise,
         Duration sessionTimeout,
         Duration debounce,
-        String defaultService) {
+        String defaultService,
+        Duration weightInterval,
+        Duration loadBlackout,
+        Duration loadExpiry) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final String DEFAULT_LISTEN = "127.0.0.1:7000";
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(6);
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(20);
     public static final String DEFAULT_SERVICE = "web";
+    public static final Duration DEFAULT_WEIGHT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_LOAD_BLACKOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_LOAD_EXPIRY = Duration.ofMinutes(3);
     /** Upper bound of the delay between a change and the snapshot that includes it. */
     public static final Duration MAX_COALESCE = Duration.ofMillis(200);
     static final long MIN_SESSION_MILLIS = 500;
@@ -59,6 +69,16 @@ public record ControlPlaneConfig(
         Checks.check(debounce != null, "debounce-ms", null, "0.." + MAX_COALESCE.toMillis());
         Checks.checkRange("debounce-ms", debounce.toMillis(), 0, MAX_COALESCE.toMillis());
         Checks.checkName("default-service", defaultService);
+        Checks.check(weightInterval != null && loadBlackout != null && loadExpiry != null, "weight durations", null, "set");
+        Checks.checkRange("weight-interval-ms", weightInterval.toMillis(), 100, 60_000);
+        Checks.checkRange("load-blackout-ms", loadBlackout.toMillis(), 0, 600_000);
+        Checks.checkRange("load-expiry-ms", loadExpiry.toMillis(), 1_000, 3_600_000);
+    }
+
+    /** The weight calculator's tunables. */
+    public io.ballast.controlplane.weights.WeightConfig weightConfig() {
+        return new io.ballast.controlplane.weights.WeightConfig(loadBlackout.toMillis(), loadExpiry.toMillis(),
+                io.ballast.controlplane.weights.WeightConfig.DEFAULT.maxStep());
     }
 
     public static Builder builder() {
@@ -90,8 +110,17 @@ public record ControlPlaneConfig(
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration debounce = DEFAULT_DEBOUNCE;
         private String defaultService = DEFAULT_SERVICE;
+        private Duration weightInterval = DEFAULT_WEIGHT_INTERVAL;
+        private Duration loadBlackout = DEFAULT_LOAD_BLACKOUT;
+        private Duration loadExpiry = DEFAULT_LOAD_EXPIRY;
 
         private Builder() {}
+
+        public Builder weightInterval(Duration value) { this.weightInterval = value; return this; }
+
+        public Builder loadBlackout(Duration value) { this.loadBlackout = value; return this; }
+
+        public Builder loadExpiry(Duration value) { this.loadExpiry = value; return this; }
 
         public Builder zkConnect(String value) { this.zkConnect = value; return this; }
 
@@ -119,7 +148,7 @@ public record ControlPlaneConfig(
                     : Optional.of(HostPort.parse("advertise", advertise));
             Optional<String> replicaId = id == null || id.isBlank() ? Optional.empty() : Optional.of(id);
             return new ControlPlaneConfig(zkConnect, cluster, replicaId, listenAddress.getHostString(), listenAddress.getPort(),
-                    advertised, sessionTimeout, debounce, defaultService);
+                    advertised, sessionTimeout, debounce, defaultService, weightInterval, loadBlackout, loadExpiry);
         }
     }
 }

@@ -8,7 +8,6 @@ import io.ballast.common.json.Json;
 import io.ballast.common.model.EndpointOverride;
 import io.ballast.common.model.LeaderInfo;
 import io.ballast.common.model.NodeRegistration;
-import io.ballast.common.model.ServicePolicy;
 import io.ballast.proto.v1.AdminGrpc;
 import io.ballast.proto.v1.Backend;
 import io.ballast.proto.v1.ClusterStatus;
@@ -18,9 +17,14 @@ import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.GetStatusRequest;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Policy;
+import io.ballast.proto.v1.HashKey;
+import io.ballast.proto.v1.Locality;
+import io.ballast.proto.v1.RateLimit;
+import io.ballast.proto.v1.SlowStart;
 import io.ballast.proto.v1.ListBackendsRequest;
 import io.ballast.proto.v1.NodeStatus;
-import io.ballast.proto.v1.ServicePolicyResponse;
+import io.ballast.proto.v1.ServicePolicy;
+import com.google.protobuf.util.JsonFormat;
 import io.ballast.proto.v1.SetServicePolicyRequest;
 import io.ballast.proto.v1.SetWeightRequest;
 import io.ballast.proto.v1.Snapshot;
@@ -124,12 +128,16 @@ class AdminIntegrationTest {
         TestNode node = replicas.node(replicas.replica(first.id()), "n1");
 
         // Before the service has any registration: operators configure before deploying.
-        ServicePolicyResponse set = admin.setServicePolicy(policy("web", LbAlgorithm.WEIGHTED_ROUND_ROBIN));
+        ServicePolicy set = admin.setServicePolicy(policy("web", LbAlgorithm.WEIGHTED_ROUND_ROBIN));
 
         assertThat(set.getService()).isEqualTo("web");
         assertThat(set.getAlgorithm()).isEqualTo(LbAlgorithm.WEIGHTED_ROUND_ROBIN);
-        assertThat(Json.read(replicas.client.getData().forPath(replicas.paths.serviceConfig("web")), ServicePolicy.class,
-                "policy")).isEqualTo(new ServicePolicy("WEIGHTED_ROUND_ROBIN"));
+        ServicePolicy.Builder stored = ServicePolicy.newBuilder();
+        JsonFormat.parser().merge(new String(replicas.client.getData().forPath(replicas.paths.serviceConfig("web")),
+                java.nio.charset.StandardCharsets.UTF_8), stored);
+        assertThat(stored.build()).isEqualTo(set);
+        assertThat(admin.getServicePolicy(io.ballast.proto.v1.GetServicePolicyRequest.newBuilder().setService("web").build()))
+                .isEqualTo(set);
 
         replicas.register(Replicas.registration("web", "a", 8081, 10));
         replicas.register(Replicas.registration("api", "b", 8082, 10));
@@ -167,15 +175,36 @@ class AdminIntegrationTest {
 
         assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.LB_ALGORITHM_UNSPECIFIED)),
                 Status.Code.INVALID_ARGUMENT,
-                "algorithm: LB_ALGORITHM_UNSPECIFIED (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS, LEAST_REQUEST)");
+                "algorithm: LB_ALGORITHM_UNSPECIFIED (expected: ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS,"
+                        + " LEAST_REQUEST, PEAK_EWMA, RING_HASH or MAGLEV)");
         assertStatus(() -> admin.setServicePolicy(SetServicePolicyRequest.newBuilder().setService("web")
                         .setAlgorithmValue(42).build()),
-                Status.Code.INVALID_ARGUMENT, "algorithm: 42 (expected: one of ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS, LEAST_REQUEST)");
+                Status.Code.INVALID_ARGUMENT, "algorithm: 42 (expected: ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM,"
+                        + " LEAST_CONNECTIONS, LEAST_REQUEST, PEAK_EWMA, RING_HASH or MAGLEV)");
         assertStatus(() -> admin.setServicePolicy(policy("Web!", LbAlgorithm.RANDOM)),
                 Status.Code.INVALID_ARGUMENT, "service: \"Web!\" (expected: [a-z0-9][a-z0-9._-]{0,62})");
         assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.LEAST_REQUEST).toBuilder()
                         .setSettings(Policy.newBuilder().setChoiceCount(1)).build()),
-                Status.Code.INVALID_ARGUMENT, "choice_count: 1 (expected: 0 (default 2) or 2..10)");
+                Status.Code.INVALID_ARGUMENT, "settings.choice_count: 1 (expected: 0 (default 2) or 2..10)");
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.RING_HASH).toBuilder()
+                        .setSettings(Policy.newBuilder().setRingSize(0)
+                                .setHashKey(HashKey.newBuilder().setSource(HashKey.Source.HEADER).setName("x-user"))).build()),
+                Status.Code.INVALID_ARGUMENT, "settings.ring_size: 0 (expected: 1..8388608)");
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.MAGLEV)),
+                Status.Code.INVALID_ARGUMENT, "settings.hash_key.source: SOURCE_UNSPECIFIED (expected: HEADER, COOKIE,"
+                        + " CLIENT_IP or PATH (RING_HASH and MAGLEV need a hash key))");
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.MAGLEV).toBuilder()
+                        .setSettings(Policy.newBuilder().setMaglevTableSize(100)
+                                .setHashKey(HashKey.newBuilder().setSource(HashKey.Source.CLIENT_IP))).build()),
+                Status.Code.INVALID_ARGUMENT, "settings.maglev_table_size: 100 (expected: a prime >= 100 x 0 endpoints and <= 5000011, e.g. 101)");
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.ROUND_ROBIN).toBuilder()
+                        .setSettings(Policy.newBuilder().setRateLimit(RateLimit.newBuilder().setClusterRequestsPerSecond(-5))).build()),
+                Status.Code.INVALID_ARGUMENT, "settings.rate_limit.cluster_requests_per_second: -5.0 (expected: > 0 and <= 1e9)");
+        assertStatus(() -> admin.setServicePolicy(policy("web", LbAlgorithm.ROUND_ROBIN).toBuilder()
+                        .setSettings(Policy.newBuilder().setLocality(Locality.newBuilder().setEnabled(true).setOverprovisioningPercent(50)))
+                        .setSlowStart(SlowStart.newBuilder().setWindowMillis(4_000_000)).build()),
+                Status.Code.INVALID_ARGUMENT, "settings.locality.overprovisioning_percent: 50 (expected: 0 (default 140) or 100..1000);"
+                        + " slow_start.window_millis: 4000000 (expected: 0 (off) or 1..3600000)");
     }
 
     @Test

@@ -63,4 +63,7 @@ public final class ZkPaths {
     public String serviceConfigs() { return root + "/config/services"; }
 
     public String serviceConfig(String service) { return serviceConfigs() + "/" + service; }
+
+    /** PERSISTENT, written by the admin API: the operator's routes (protobuf JSON of SetRoutesRequest). */
+    public String routes() { return root + "/config/routes"; }
 }

@@ -3,7 +3,6 @@ package io.ballast.controlplane.admin;
 import io.ballast.common.config.Checks;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
-import io.ballast.common.model.ServicePolicy;
 import io.ballast.common.zk.ZkPaths;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.controlplane.state.ZkEntries;
@@ -17,7 +16,20 @@ import io.ballast.proto.v1.GetStatusRequest;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.ListBackendsRequest;
 import io.ballast.proto.v1.ListBackendsResponse;
-import io.ballast.proto.v1.ServicePolicyResponse;
+import io.ballast.common.policy.PolicyRules;
+import io.ballast.common.policy.RouteRules;
+import io.ballast.controlplane.weights.WeightResult;
+import io.ballast.proto.v1.ExplainWeightRequest;
+import io.ballast.proto.v1.GetRoutesRequest;
+import io.ballast.proto.v1.GetServicePolicyRequest;
+import io.ballast.proto.v1.Policy;
+import io.ballast.proto.v1.RateLimit;
+import io.ballast.proto.v1.ServicePolicy;
+import io.ballast.proto.v1.SetRoutesRequest;
+import io.ballast.proto.v1.SetRoutesResponse;
+import io.ballast.proto.v1.WeightExplanation;
+import java.util.ArrayList;
+import java.util.List;
 import io.ballast.proto.v1.SetServicePolicyRequest;
 import io.ballast.proto.v1.SetWeightRequest;
 import io.grpc.Status;
@@ -53,19 +65,22 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final String replicaId;
     private final Supplier<ClusterState> state;
     private final Supplier<Map<String, String>> nodeErrors;
+    private final Supplier<Map<String, ? extends Map<String, WeightResult>>> weights;
     private final OverrideStore overrides;
-    private final PolicyStore policies;
+    private final ConfigStore config;
     private final StatusReader statusReader;
 
     public AdminService(CuratorFramework client, ZkPaths paths, String replicaId, Supplier<ClusterState> state,
-            Supplier<Map<String, String>> nodeErrors) {
+            Supplier<Map<String, String>> nodeErrors, Supplier<Map<String, ? extends Map<String, WeightResult>>> weights) {
+        this.weights = weights;
+
         this.client = client;
         this.paths = paths;
         this.replicaId = replicaId;
         this.state = state;
         this.nodeErrors = nodeErrors;
         this.overrides = new OverrideStore(client, paths);
-        this.policies = new PolicyStore(client, paths);
+        this.config = new ConfigStore(client);
         this.statusReader = new StatusReader(client, paths);
     }
 
@@ -85,7 +100,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (service != null && !current.knownServices().contains(service)) {
                 throw AdminException.notFound("service " + service + " has no registered backend and no override");
             }
-            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service)).build();
+            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service, weights.get())).build();
         });
     }
 
@@ -113,25 +128,88 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
 
     @Override
-    public void setServicePolicy(SetServicePolicyRequest request, StreamObserver<ServicePolicyResponse> responses) {
+    public void setServicePolicy(SetServicePolicyRequest request, StreamObserver<ServicePolicy> responses) {
         answer(responses, () -> {
             String service = Checks.checkName("service", request.getService());
             LbAlgorithm algorithm = request.getAlgorithm();
+            List<String> problems = new ArrayList<>();
             // Unrecognized covers numbers a newer client may send that this replica does not know.
-            if (!ZkEntries.ALGORITHMS.contains(algorithm == LbAlgorithm.UNRECOGNIZED ? "" : algorithm.name())) {
-                throw new IllegalArgumentException("algorithm: "
-                        + (algorithm == LbAlgorithm.UNRECOGNIZED ? request.getAlgorithmValue() : algorithm.name())
-                        + " (expected: one of " + String.join(", ", ZkEntries.ALGORITHMS) + ")");
+            if (!PolicyRules.ALGORITHMS.contains(algorithm)) {
+                problems.add(Checks.message("algorithm", algorithm == LbAlgorithm.UNRECOGNIZED
+                        ? (Object) request.getAlgorithmValue() : algorithm, PolicyRules.ALGORITHM_NAMES));
             }
-            int choiceCount = request.getSettings().getChoiceCount();
-            ServicePolicy.checkChoiceCount(Integer.toUnsignedLong(choiceCount));
+            Policy settings = request.getSettings().toBuilder().setAlgorithm(
+                    PolicyRules.ALGORITHMS.contains(algorithm) ? algorithm : LbAlgorithm.ROUND_ROBIN).build();
+            int endpoints = state.get().registrations().getOrDefault(service, java.util.Collections.emptySortedMap()).size();
+            PolicyRules.check(problems, "settings", settings, endpoints, PolicyRules.Origin.ADMIN);
+            PolicyRules.checkSlowStart(problems, "slow_start", request.getSlowStart());
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
             requireZooKeeper();
+            ServicePolicy policy = ServicePolicy.newBuilder().setService(service).setAlgorithm(algorithm)
+                    .setSettings(settings.toBuilder().clearRateLimit().mergeFrom(onlyClusterRate(settings)))
+                    .setSlowStart(request.getSlowStart()).build();
             // No registration needed: operators choose the policy before deploying the service.
-            policies.set(service, new ServicePolicy(algorithm.name(), choiceCount));
-            log.info("policy of service {} is now {} (choice_count {})", service, algorithm, choiceCount);
-            return ServicePolicyResponse.newBuilder().setService(service).setAlgorithm(algorithm)
-                    .setSettings(io.ballast.proto.v1.Policy.newBuilder().setAlgorithm(algorithm).setChoiceCount(choiceCount))
-                    .build();
+            config.put(paths.serviceConfig(service), policy);
+            log.info("policy of service {} is now {}", service, com.google.protobuf.TextFormat.shortDebugString(policy));
+            return policy;
+        });
+    }
+
+    /** The node share is the leader's to compute from the live nodes; only the operator's fields are stored. */
+    private static Policy onlyClusterRate(Policy settings) {
+        if (!settings.hasRateLimit()) {
+            return Policy.getDefaultInstance();
+        }
+        return Policy.newBuilder().setRateLimit(RateLimit.newBuilder()
+                .setClusterRequestsPerSecond(settings.getRateLimit().getClusterRequestsPerSecond())
+                .setBurst(settings.getRateLimit().getBurst())).build();
+    }
+
+    @Override
+    public void getServicePolicy(GetServicePolicyRequest request, StreamObserver<ServicePolicy> responses) {
+        answer(responses, () -> {
+            String service = Checks.checkName("service", request.getService());
+            return state.get().policy(service).orElseGet(() -> ServicePolicy.newBuilder().setService(service)
+                    .setAlgorithm(LbAlgorithm.ROUND_ROBIN)
+                    .setSettings(Policy.newBuilder().setAlgorithm(LbAlgorithm.ROUND_ROBIN)).build());
+        });
+    }
+
+    @Override
+    public void setRoutes(SetRoutesRequest request, StreamObserver<SetRoutesResponse> responses) {
+        answer(responses, () -> {
+            List<String> problems = RouteRules.problems(request.getRoutesList());
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+            requireZooKeeper();
+            config.put(paths.routes(), request);
+            log.info("operator routes are now {}", com.google.protobuf.TextFormat.shortDebugString(request));
+            return SetRoutesResponse.newBuilder().addAllRoutes(request.getRoutesList()).build();
+        });
+    }
+
+    @Override
+    public void getRoutes(GetRoutesRequest request, StreamObserver<SetRoutesResponse> responses) {
+        answer(responses, () -> SetRoutesResponse.newBuilder().addAllRoutes(state.get().routes()).build());
+    }
+
+    @Override
+    public void explainWeight(ExplainWeightRequest request, StreamObserver<WeightExplanation> responses) {
+        answer(responses, () -> {
+            String service = Checks.checkName("service", request.getService());
+            String id = Checks.checkId("id", request.getId());
+            Map<String, WeightResult> byId = weights.get().get(service);
+            WeightResult result = byId == null ? null : byId.get(id);
+            if (result == null) {
+                throw AdminException.notFound("backend " + service + "/" + id + " is not registered (no computed weight)");
+            }
+            WeightExplanation.Builder explanation = WeightExplanation.newBuilder().setService(service).setId(id)
+                    .setEffectiveWeight(result.effective()).setComputedAtUnixMillis(result.computedAtMillis());
+            result.terms().forEach(term -> explanation.addTerms(BackendViews.term(term)));
+            return explanation.build();
         });
     }
 

@@ -6,7 +6,10 @@ import io.ballast.controlplane.state.ClusterState;
 import io.ballast.controlplane.state.EffectiveEndpoint;
 import io.ballast.proto.v1.Backend;
 import java.util.ArrayList;
+import io.ballast.controlplane.weights.WeightResult;
+import io.ballast.controlplane.weights.WeightTerm;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +25,12 @@ final class BackendViews {
      * the nodes do not know it.
      */
     static Backend backend(String service, String id, Optional<BackendRegistration> registration, EndpointOverride override) {
+        return backend(service, id, registration, override, Optional.empty());
+    }
+
+    /** With the weight book's result, when there is one: its effective weight and every term behind it. */
+    static Backend backend(String service, String id, Optional<BackendRegistration> registration, EndpointOverride override,
+                           Optional<WeightResult> computed) {
         Backend.Builder backend = Backend.newBuilder()
                 .setService(service)
                 .setId(id)
@@ -37,18 +46,29 @@ final class BackendViews {
         if (override.weight() != null) {
             backend.setOverrideWeight(override.weight());
         }
+        if (registration.isPresent()) {
+            computed.ifPresent(result -> {
+                backend.setEffectiveWeight(override.drained() ? 0 : result.effective());
+                result.terms().forEach(term -> backend.addWeightTerms(term(term)));
+            });
+        }
         return backend.build();
     }
 
     /** Every backend with a registration or an override, of {@code service} or (when null) of all services. */
-    static List<Backend> list(ClusterState state, String service) {
+    static io.ballast.proto.v1.WeightTerm term(WeightTerm term) {
+        return io.ballast.proto.v1.WeightTerm.newBuilder().setName(term.name()).setValue(term.value()).setReason(term.reason()).build();
+    }
+
+    static List<Backend> list(ClusterState state, String service, Map<String, ? extends Map<String, WeightResult>> weights) {
         List<Backend> backends = new ArrayList<>();
         for (String name : state.knownServices()) {
             if (service != null && !service.equals(name)) {
                 continue;
             }
             for (String id : state.knownIds(name)) {
-                backends.add(backend(name, id, state.registration(name, id), state.override(name, id)));
+                Optional<WeightResult> computed = Optional.ofNullable(weights.get(name)).map(byId -> byId.get(id));
+                backends.add(backend(name, id, state.registration(name, id), state.override(name, id), computed));
             }
         }
         return backends;

@@ -1,33 +1,32 @@
 package io.ballast.controlplane.admin;
 
-import io.ballast.common.json.Json;
-import io.ballast.common.model.ServicePolicy;
-import io.ballast.common.zk.ZkPaths;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
 import io.ballast.controlplane.zk.ZkCalls;
+import java.nio.charset.StandardCharsets;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
 /**
- * Writes service policies to {@code config/services/<service>} (PERSISTENT).
+ * Writes whole operator payloads (service policies, routes) as protobuf JSON to PERSISTENT
+ * znodes under {@code config/}.
  *
- * <p>A set replaces the whole payload (last writer wins: the payload has a single field, so
- * there is no other change to lose). Blocking; called on gRPC threads. ZooKeeper failures throw
- * {@link io.ballast.controlplane.zk.ZkCallException}.
+ * <p>A put replaces the whole payload (last writer wins: each payload is one operator decision,
+ * validated as a whole, so there is no other change inside it to lose). Blocking; called on gRPC
+ * threads. ZooKeeper failures throw {@link io.ballast.controlplane.zk.ZkCallException}.
  */
-final class PolicyStore {
+final class ConfigStore {
 
     private final CuratorFramework client;
-    private final ZkPaths paths;
 
-    PolicyStore(CuratorFramework client, ZkPaths paths) {
+    ConfigStore(CuratorFramework client) {
         this.client = client;
-        this.paths = paths;
     }
 
-    /** Persists {@code policy}; returns once ZooKeeper has it. */
-    void set(String service, ServicePolicy policy) {
-        String path = paths.serviceConfig(service);
-        byte[] data = Json.write(policy);
+    /** Persists {@code message} at {@code path}; returns once ZooKeeper has it. */
+    void put(String path, MessageOrBuilder message) {
+        byte[] data = json(message);
         ZkCalls.call("writing " + path, () -> {
             while (true) {
                 try {
@@ -43,5 +42,13 @@ final class PolicyStore {
                 }
             }
         });
+    }
+
+    static byte[] json(MessageOrBuilder message) {
+        try {
+            return JsonFormat.printer().print(message).getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
+        }
     }
 }

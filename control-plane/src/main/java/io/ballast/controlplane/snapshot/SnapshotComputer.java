@@ -10,18 +10,27 @@ import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.Service;
 import io.ballast.proto.v1.Snapshot;
+import io.ballast.controlplane.weights.WeightResult;
+import io.ballast.proto.v1.ServicePolicy;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * Computes the snapshot as a pure function of its inputs, so that any replica that becomes
  * leader computes the same content from the same ZooKeeper state. Any thread; no failure mode
  * (inputs are already validated by {@link io.ballast.controlplane.state.ZkEntries}).
  *
- * <p>Rules: one service per service with registrations (sorted by name), endpoints sorted by
- * id; weight = override if set, else declared; drained endpoints are DRAINING with weight 0.
- * Each service gets the default policy with the operator's algorithm, if one is set in
- * {@code config/services/<service>} (else ROUND_ROBIN), and a route {@code Host: <service>, /}. The default
+ * <p>Rules: one service per service with registrations or named by an operator route (sorted by
+ * name), endpoints sorted by id; weight = the {@link WeightResult} the weight book computed
+ * (else override if set, else declared), declared_weight = override if set, else declared;
+ * drained endpoints are DRAINING with weight 0. Each service gets the default policy overlaid
+ * with the operator's settings from {@code config/services/<service>}; a rate limit's node share is
+ * the cluster rate divided by the live nodes ({@code nodes/}, at least 1). Routes: the
+ * operator's first, in order, then {@code Host: <service>, /} per registered service. The default
  * service is {@code defaultService} if it has registrations, else the only service if there is
  * exactly one, else none.
  */
@@ -40,20 +49,38 @@ public final class SnapshotComputer {
 
     private SnapshotComputer() {}
 
+    /** Without computed weights: each endpoint's weight is its override or declared weight. */
     public static Snapshot compute(ClusterState state, long epoch, long version, long nowMillis, String defaultService) {
+        return compute(state, Map.of(), epoch, version, nowMillis, defaultService);
+    }
+
+    /** @param weights computed weights by service then id; an endpoint without one gets its override or declared weight */
+    public static Snapshot compute(ClusterState state, Map<String, ? extends Map<String, WeightResult>> weights,
+                                   long epoch, long version, long nowMillis, String defaultService) {
         Snapshot.Builder snapshot = Snapshot.newBuilder()
                 .setEpoch(epoch)
                 .setVersion(version)
                 .setComputedAtUnixMillis(nowMillis);
         SortedMap<String, SortedMap<String, BackendRegistration>> registrations = state.registrations();
-        for (Map.Entry<String, SortedMap<String, BackendRegistration>> service : registrations.entrySet()) {
-            Service.Builder built = Service.newBuilder().setName(service.getKey())
-                    .setPolicy(policy(state, service.getKey()));
-            for (BackendRegistration registration : service.getValue().values()) {
-                built.addEndpoints(endpoint(registration, state.override(service.getKey(), registration.id())));
+        SortedSet<String> services = new TreeSet<>(registrations.keySet());
+        for (Route route : state.routes()) {
+            if (route.getSplitCount() == 0) {
+                services.add(route.getService());
+            }
+            route.getSplitList().forEach(split -> services.add(split.getService()));
+        }
+        for (String name : services) {
+            Service.Builder built = Service.newBuilder().setName(name).setPolicy(policy(state, name));
+            Map<String, WeightResult> computed = weights.get(name);
+            for (BackendRegistration registration : registrations.getOrDefault(name, Collections.emptySortedMap()).values()) {
+                WeightResult result = computed == null ? null : computed.get(registration.id());
+                built.addEndpoints(endpoint(registration, state.override(name, registration.id()), result));
             }
             snapshot.addServices(built);
-            snapshot.addRoutes(Route.newBuilder().setHost(service.getKey()).setPathPrefix("/").setService(service.getKey()));
+        }
+        snapshot.addAllRoutes(state.routes());
+        for (String name : registrations.keySet()) {
+            snapshot.addRoutes(Route.newBuilder().setHost(name).setPathPrefix("/").setService(name));
         }
         snapshot.setDefaultService(defaultServiceOf(registrations.keySet().stream().toList(), defaultService));
         return snapshot.build();
@@ -69,21 +96,32 @@ public final class SnapshotComputer {
     }
 
     private static Policy policy(ClusterState state, String service) {
-        return state.policy(service)
-                .map(policy -> DEFAULT_POLICY.toBuilder()
-                        .setAlgorithm(LbAlgorithm.valueOf(policy.algorithm()))
-                        .setChoiceCount(policy.choiceCount())
-                        .build())
-                .orElse(DEFAULT_POLICY);
+        Optional<ServicePolicy> stored = state.policy(service);
+        if (stored.isEmpty()) {
+            return DEFAULT_POLICY;
+        }
+        // proto3 merge copies only the fields the operator set, so unset timeouts keep the defaults.
+        Policy.Builder policy = DEFAULT_POLICY.toBuilder().mergeFrom(stored.get().getSettings())
+                .setAlgorithm(stored.get().getAlgorithm());
+        if (policy.hasRateLimit()) {
+            int nodes = Math.max(1, state.nodes().size());
+            policy.setRateLimit(policy.getRateLimit().toBuilder()
+                    .setNodeRequestsPerSecond(policy.getRateLimit().getClusterRequestsPerSecond() / nodes)
+                    .setLiveNodes(state.nodes().size()));
+        }
+        return policy.build();
     }
 
-    private static Endpoint endpoint(BackendRegistration registration, EndpointOverride override) {
+    private static Endpoint endpoint(BackendRegistration registration, EndpointOverride override, WeightResult computed) {
+        int base = override.weight() != null ? override.weight() : registration.weight();
+        int weight = computed != null ? computed.effective() : EffectiveEndpoint.weight(registration.weight(), override);
         return Endpoint.newBuilder()
                 .setId(registration.id())
                 .setHost(registration.host())
                 .setPort(registration.port())
                 .setZone(registration.zone())
-                .setWeight(EffectiveEndpoint.weight(registration.weight(), override))
+                .setWeight(override.drained() ? 0 : weight)
+                .setDeclaredWeight(base)
                 .setState(EffectiveEndpoint.state(override))
                 .putAllMetadata(registration.metadata())
                 .build();

@@ -2,6 +2,8 @@ package io.ballast.controlplane.snapshot;
 
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.proto.v1.Snapshot;
+import io.ballast.controlplane.weights.WeightResult;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,8 +37,13 @@ public final class SnapshotSequence {
      * differs from the current one (or there is none yet), else empty.
      */
     public Optional<Snapshot> next(ClusterState state, long nowMillis) {
+        return next(state, Map.of(), nowMillis);
+    }
+
+    /** Like {@link #next(ClusterState, long)} with the weight book's computed weights (by service then id). */
+    public Optional<Snapshot> next(ClusterState state, Map<String, ? extends Map<String, WeightResult>> weights, long nowMillis) {
         long nextVersion = current == null ? 1 : current.getVersion() + 1;
-        Snapshot candidate = SnapshotComputer.compute(state, epoch, nextVersion, nowMillis, defaultService);
+        Snapshot candidate = SnapshotComputer.compute(state, weights, epoch, nextVersion, nowMillis, defaultService);
         if (current != null && SnapshotComputer.sameContent(current, candidate)) {
             return Optional.empty();
         }

@@ -2,7 +2,9 @@ package io.ballast.controlplane.state;
 
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
-import io.ballast.common.model.ServicePolicy;
+import io.ballast.proto.v1.Route;
+import io.ballast.proto.v1.ServicePolicy;
+import java.util.List;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +22,15 @@ import java.util.TreeSet;
  * @param registrations valid {@code backends/<service>/<id>} payloads
  * @param overrides non-empty {@code config/endpoints/<service>/<id>} payloads
  * @param policies valid {@code config/services/<service>} payloads, by service
+ * @param routes the operator's routes from {@code config/routes}, in order (empty when none)
+ * @param nodes ids of the live data-plane nodes ({@code nodes/<id>}), which share each rate limit
  */
 public record ClusterState(
         SortedMap<String, SortedMap<String, BackendRegistration>> registrations,
         SortedMap<String, SortedMap<String, EndpointOverride>> overrides,
-        SortedMap<String, ServicePolicy> policies) {
+        SortedMap<String, ServicePolicy> policies,
+        List<Route> routes,
+        SortedSet<String> nodes) {
 
     public static final ClusterState EMPTY = new ClusterState(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
 
@@ -32,20 +38,48 @@ public record ClusterState(
         registrations = freeze(registrations);
         overrides = freeze(overrides);
         policies = Collections.unmodifiableSortedMap(new TreeMap<>(policies));
+        routes = List.copyOf(routes);
+        nodes = Collections.unmodifiableSortedSet(new TreeSet<>(nodes));
+    }
+
+    /** Without operator routes and live nodes. */
+    public ClusterState(SortedMap<String, SortedMap<String, BackendRegistration>> registrations,
+                        SortedMap<String, SortedMap<String, EndpointOverride>> overrides,
+                        SortedMap<String, ServicePolicy> policies) {
+        this(registrations, overrides, policies, List.of(), new TreeSet<>());
+    }
+
+    public ClusterState withRoutes(List<Route> newRoutes) {
+        return new ClusterState(registrations, overrides, policies, newRoutes, nodes);
+    }
+
+    public ClusterState withNode(String id) {
+        TreeSet<String> copy = new TreeSet<>(nodes);
+        copy.add(id);
+        return new ClusterState(registrations, overrides, policies, routes, copy);
+    }
+
+    public ClusterState withoutNode(String id) {
+        if (!nodes.contains(id)) {
+            return this;
+        }
+        TreeSet<String> copy = new TreeSet<>(nodes);
+        copy.remove(id);
+        return new ClusterState(registrations, overrides, policies, routes, copy);
     }
 
     public ClusterState withRegistration(String service, String id, BackendRegistration registration) {
-        return new ClusterState(put(registrations, service, id, registration), overrides, policies);
+        return new ClusterState(put(registrations, service, id, registration), overrides, policies, routes, nodes);
     }
 
     public ClusterState withoutRegistration(String service, String id) {
-        return new ClusterState(remove(registrations, service, id), overrides, policies);
+        return new ClusterState(remove(registrations, service, id), overrides, policies, routes, nodes);
     }
 
     public ClusterState withPolicy(String service, ServicePolicy policy) {
         TreeMap<String, ServicePolicy> copy = new TreeMap<>(policies);
         copy.put(service, policy);
-        return new ClusterState(registrations, overrides, copy);
+        return new ClusterState(registrations, overrides, copy, routes, nodes);
     }
 
     public ClusterState withoutPolicy(String service) {
@@ -54,7 +88,7 @@ public record ClusterState(
         }
         TreeMap<String, ServicePolicy> copy = new TreeMap<>(policies);
         copy.remove(service);
-        return new ClusterState(registrations, overrides, copy);
+        return new ClusterState(registrations, overrides, copy, routes, nodes);
     }
 
     /** The operator's policy of {@code service}, empty when none is set. */
@@ -66,11 +100,11 @@ public record ClusterState(
     public ClusterState withOverride(String service, String id, EndpointOverride override) {
         return override.isEmpty()
                 ? withoutOverride(service, id)
-                : new ClusterState(registrations, put(overrides, service, id, override), policies);
+                : new ClusterState(registrations, put(overrides, service, id, override), policies, routes, nodes);
     }
 
     public ClusterState withoutOverride(String service, String id) {
-        return new ClusterState(registrations, remove(overrides, service, id), policies);
+        return new ClusterState(registrations, remove(overrides, service, id), policies, routes, nodes);
     }
 
     public Optional<BackendRegistration> registration(String service, String id) {

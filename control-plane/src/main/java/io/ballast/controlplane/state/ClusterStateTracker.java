@@ -2,7 +2,9 @@ package io.ballast.controlplane.state;
 
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
-import io.ballast.common.model.ServicePolicy;
+import io.ballast.proto.v1.Route;
+import io.ballast.proto.v1.ServicePolicy;
+import java.util.List;
 import io.ballast.common.zk.ZkPaths;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -14,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mirrors {@code backends/}, {@code config/endpoints/} and {@code config/services/} into a {@link ClusterState}, on every
+ * Mirrors {@code backends/}, {@code config/endpoints/}, {@code config/services/}, {@code config/routes}
+ * and {@code nodes/} into a {@link ClusterState}, on every
  * replica (the admin API of any replica reads it).
  *
  * <p>Threading: Curator delivers cache events onto the given {@code loop} executor (the one
@@ -36,12 +39,16 @@ public final class ClusterStateTracker implements AutoCloseable {
     private final CuratorCache backends;
     private final CuratorCache overrides;
     private final CuratorCache policies;
+    private final CuratorCache routes;
+    private final CuratorCache nodes;
 
     // Confined to the loop thread.
     private ClusterState state = ClusterState.EMPTY;
     private boolean backendsLoaded;
     private boolean overridesLoaded;
     private boolean policiesLoaded;
+    private boolean routesLoaded;
+    private boolean nodesLoaded;
 
     private volatile ClusterState published = ClusterState.EMPTY;
 
@@ -52,15 +59,21 @@ public final class ClusterStateTracker implements AutoCloseable {
         this.backends = CuratorCache.build(client, paths.backends());
         this.overrides = CuratorCache.build(client, paths.endpointConfigs());
         this.policies = CuratorCache.build(client, paths.serviceConfigs());
+        this.routes = CuratorCache.build(client, paths.routes());
+        this.nodes = CuratorCache.build(client, paths.nodes());
     }
 
     public void start() {
         backends.listenable().addListener(new Listener(Kind.BACKENDS), loop);
         overrides.listenable().addListener(new Listener(Kind.OVERRIDES), loop);
         policies.listenable().addListener(new Listener(Kind.POLICIES), loop);
+        routes.listenable().addListener(new Listener(Kind.ROUTES), loop);
+        nodes.listenable().addListener(new Listener(Kind.NODES), loop);
         backends.start();
         overrides.start();
         policies.start();
+        routes.start();
+        nodes.start();
     }
 
     /** The latest state; any thread. */
@@ -68,9 +81,9 @@ public final class ClusterStateTracker implements AutoCloseable {
         return published;
     }
 
-    /** True once all three caches have loaded what ZooKeeper held at start. Loop thread only. */
+    /** True once every cache has loaded what ZooKeeper held at start. Loop thread only. */
     public boolean loaded() {
-        return backendsLoaded && overridesLoaded && policiesLoaded;
+        return backendsLoaded && overridesLoaded && policiesLoaded && routesLoaded && nodesLoaded;
     }
 
     @Override
@@ -78,6 +91,8 @@ public final class ClusterStateTracker implements AutoCloseable {
         backends.close();
         overrides.close();
         policies.close();
+        routes.close();
+        nodes.close();
     }
 
     private void onBackend(ChildData oldData, ChildData data) {
@@ -144,6 +159,33 @@ public final class ClusterStateTracker implements AutoCloseable {
         }
     }
 
+    private void onRoutes(ChildData data) {
+        if (data == null) {
+            update(state.withRoutes(List.of()));
+            return;
+        }
+        if (!data.getPath().equals(paths.routes())) {
+            return;
+        }
+        ZkEntries.Parsed<List<Route>> parsed = ZkEntries.routes(data.getData());
+        if (parsed.isValid()) {
+            update(state.withRoutes(parsed.value()));
+        } else {
+            // The last valid routes stay: the admin API validates before writing, so this is a foreign write.
+            log.warn("ignoring {}: {}", data.getPath(), parsed.problem());
+        }
+    }
+
+    private void onNode(ChildData oldData, ChildData data) {
+        ChildData any = data != null ? data : oldData;
+        String prefix = paths.nodes() + "/";
+        if (!any.getPath().startsWith(prefix) || any.getPath().substring(prefix.length()).contains("/")) {
+            return;
+        }
+        String id = any.getPath().substring(prefix.length());
+        update(data == null ? state.withoutNode(id) : state.withNode(id));
+    }
+
     private void update(ClusterState next) {
         if (next.equals(state)) {
             return;
@@ -153,7 +195,7 @@ public final class ClusterStateTracker implements AutoCloseable {
         onChange.run();
     }
 
-    private enum Kind { BACKENDS, OVERRIDES, POLICIES }
+    private enum Kind { BACKENDS, OVERRIDES, POLICIES, ROUTES, NODES }
 
     private final class Listener implements CuratorCacheListener {
         private final Kind kind;
@@ -168,6 +210,8 @@ public final class ClusterStateTracker implements AutoCloseable {
                 case BACKENDS -> onBackend(oldData, data);
                 case OVERRIDES -> onOverride(oldData, data);
                 case POLICIES -> onPolicy(oldData, data);
+                case ROUTES -> onRoutes(data);
+                case NODES -> onNode(oldData, data);
             }
         }
 
@@ -177,6 +221,8 @@ public final class ClusterStateTracker implements AutoCloseable {
                 case BACKENDS -> backendsLoaded = true;
                 case OVERRIDES -> overridesLoaded = true;
                 case POLICIES -> policiesLoaded = true;
+                case ROUTES -> routesLoaded = true;
+                case NODES -> nodesLoaded = true;
             }
             onChange.run();
         }

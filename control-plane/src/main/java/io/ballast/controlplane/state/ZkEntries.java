@@ -4,7 +4,16 @@ import io.ballast.common.config.Checks;
 import io.ballast.common.json.Json;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
-import io.ballast.common.model.ServicePolicy;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.ballast.common.policy.PolicyRules;
+import io.ballast.common.policy.RouteRules;
+import io.ballast.proto.v1.LbAlgorithm;
+import io.ballast.proto.v1.Route;
+import io.ballast.proto.v1.ServicePolicy;
+import io.ballast.proto.v1.SetRoutesRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,26 +71,41 @@ public final class ZkEntries {
         return Parsed.valid(override);
     }
 
-    /** Algorithm names an operator may choose (names of {@code ballast.v1.LbAlgorithm}). */
-    public static final List<String> ALGORITHMS = ServicePolicy.ALGORITHMS;
-
-    /** A service policy, or the problem why it is ignored. */
+    /**
+     * A service policy (protobuf JSON of {@link ServicePolicy}, unknown fields ignored so that a
+     * newer replica's payload still reads), or the problem why it is ignored: every rule of
+     * {@link PolicyRules} applies, so what the snapshot gets is what the nodes accept.
+     */
     public static Parsed<ServicePolicy> policy(String service, byte[] data) {
-        ServicePolicy policy;
+        ServicePolicy.Builder policy = ServicePolicy.newBuilder();
         try {
-            policy = Json.read(data, ServicePolicy.class, "policy of service " + service);
-        } catch (IllegalArgumentException e) {
-            return Parsed.invalid(e.getMessage());
+            JsonFormat.parser().ignoringUnknownFields().merge(new String(data, StandardCharsets.UTF_8), policy);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            return Parsed.invalid("policy of service " + service + ": not a ServicePolicy in protobuf JSON: " + e.getMessage());
         }
-        if (!ALGORITHMS.contains(policy.algorithm())) {
-            return Parsed.invalid("algorithm: " + policy.algorithm() + " (expected: one of " + String.join(", ", ALGORITHMS) + ")");
+        List<String> problems = new ArrayList<>();
+        if (!PolicyRules.ALGORITHMS.contains(policy.getAlgorithm())) {
+            problems.add(Checks.message("algorithm", policy.getAlgorithm() == LbAlgorithm.UNRECOGNIZED
+                    ? (Object) policy.getAlgorithmValue() : policy.getAlgorithm(), PolicyRules.ALGORITHM_NAMES));
         }
+        PolicyRules.check(problems, "settings", policy.getSettings(), 0, PolicyRules.Origin.ADMIN);
+        PolicyRules.checkSlowStart(problems, "slow_start", policy.getSlowStart());
+        if (!problems.isEmpty()) {
+            return Parsed.invalid(String.join("; ", problems));
+        }
+        return Parsed.valid(policy.setService(service).build());
+    }
+
+    /** The operator's routes (protobuf JSON of {@link SetRoutesRequest}), or the problem why they are ignored. */
+    public static Parsed<List<Route>> routes(byte[] data) {
+        SetRoutesRequest.Builder routes = SetRoutesRequest.newBuilder();
         try {
-            ServicePolicy.checkChoiceCount(policy.choiceCount());
-        } catch (IllegalArgumentException e) {
-            return Parsed.invalid(e.getMessage());
+            JsonFormat.parser().ignoringUnknownFields().merge(new String(data, StandardCharsets.UTF_8), routes);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            return Parsed.invalid("routes: not a SetRoutesRequest in protobuf JSON: " + e.getMessage());
         }
-        return Parsed.valid(policy);
+        List<String> problems = RouteRules.problems(routes.getRoutesList());
+        return problems.isEmpty() ? Parsed.valid(List.copyOf(routes.getRoutesList())) : Parsed.invalid(String.join("; ", problems));
     }
 
     /** {@code <service>/<id>}. */

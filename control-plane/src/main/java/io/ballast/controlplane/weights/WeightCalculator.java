@@ -27,7 +27,7 @@ import java.util.function.Function;
  *   <li>slow_start: {@link SlowStartConfig#ramp} of age since the agent's startedAtMillis; 1.0 when off.</li>
  *   <li>health: 0 when drained, else 1.</li>
  *   <li>damping: the weight moves at most maxStep x previous effective weight; a new endpoint
- *       (no previous result) starts undamped. The result is clamped to 1..10000 when base &gt; 0.</li>
+ *       (no previous result) or a changed base (override, declared weight) is undamped. The result is clamped to 1..10000 when base &gt; 0.</li>
  * </ul>
  */
 public final class WeightCalculator {
@@ -79,8 +79,11 @@ public final class WeightCalculator {
             int undamped = clamp((int) Math.round(raw), base, drained);
             WeightResult prior = previous.get(id);
             int effective = undamped;
-            String dampingReason = prior == null ? "new endpoint: undamped" : "within max step";
-            if (prior != null && !drained && base > 0 && prior.effective() > 0) {
+            String dampingReason = prior == null ? "new endpoint: undamped"
+                    : prior.base() != base ? "base changed " + prior.base() + " -> " + base + ": undamped" : "within max step";
+            // Only what the control plane infers (load, slow start) is damped; an operator's or an
+            // agent's new base weight is a decision and applies at once.
+            if (prior != null && prior.base() == base && !drained && base > 0 && prior.effective() > 0) {
                 int step = (int) Math.max(1, Math.floor(prior.effective() * config.maxStep()));
                 int low = prior.effective() - step;
                 int high = prior.effective() + step;

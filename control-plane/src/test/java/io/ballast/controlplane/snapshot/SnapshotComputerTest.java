@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
 import io.ballast.common.model.LoadReport;
-import io.ballast.common.model.ServicePolicy;
+import io.ballast.proto.v1.LbAlgorithm;
+import io.ballast.proto.v1.ServicePolicy;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
@@ -165,8 +166,8 @@ class SnapshotComputerTest {
     @Test
     void serviceAlgorithmIsTheOperatorsPolicyElseRoundRobin() {
         ClusterState state = state(reg("web", "a", 1), reg("api", "b", 1))
-                .withPolicy("web", new ServicePolicy("WEIGHTED_ROUND_ROBIN"))
-                .withPolicy("ghost", new ServicePolicy("RANDOM"));
+                .withPolicy("web", policy(LbAlgorithm.WEIGHTED_ROUND_ROBIN))
+                .withPolicy("ghost", policy(LbAlgorithm.RANDOM));
 
         Snapshot snapshot = SnapshotComputer.compute(state, 1, 1, 0, "web");
 
@@ -182,9 +183,13 @@ class SnapshotComputerTest {
         Snapshot before = SnapshotComputer.compute(state, 1, 1, 0, "web");
 
         assertThat(SnapshotComputer.sameContent(before,
-                SnapshotComputer.compute(state.withPolicy("web", new ServicePolicy("RANDOM")), 1, 2, 0, "web"))).isFalse();
+                SnapshotComputer.compute(state.withPolicy("web", policy(LbAlgorithm.RANDOM)), 1, 2, 0, "web"))).isFalse();
         assertThat(SnapshotComputer.sameContent(before,
-                SnapshotComputer.compute(state.withPolicy("web", new ServicePolicy("ROUND_ROBIN")), 1, 2, 0, "web")))
+                SnapshotComputer.compute(state.withPolicy("web", policy(LbAlgorithm.ROUND_ROBIN)), 1, 2, 0, "web")))
                 .isTrue();
+    }
+
+    static ServicePolicy policy(LbAlgorithm algorithm) {
+        return ServicePolicy.newBuilder().setAlgorithm(algorithm).build();
     }
 }

@@ -51,6 +51,7 @@ final class Exchange implements BackendConnection.Listener {
     private final boolean clientKeepAlive;
     private final boolean clientHttp10;
     private final boolean head;
+    private final long hash;
 
     private BackendEndpoint endpoint;
     private BackendConnection connection;
@@ -65,8 +66,9 @@ final class Exchange implements BackendConnection.Listener {
 
     /** Takes ownership of {@code request}, whose headers are already rewritten for the backend. */
     Exchange(ProxyHandler client, EventLoop loop, BackendPool pool, FullHttpRequest request, ServiceTarget service,
-             boolean clientKeepAlive, boolean clientHttp10) {
+             long hash, boolean clientKeepAlive, boolean clientHttp10) {
         this.client = client;
+        this.hash = hash;
         this.loop = loop;
         this.pool = pool;
         this.request = request;
@@ -165,7 +167,7 @@ final class Exchange implements BackendConnection.Listener {
 
     private void onConnectFailed(Throwable cause) {
         connection = null;
-        BackendEndpoint next = connectRetriesLeft > 0 ? service.picker(pool.index()).pickExcluding(0, markFailed(endpoint)) : null;
+        BackendEndpoint next = connectRetriesLeft > 0 ? service.picker(pool.index()).pickExcluding(hash, markFailed(endpoint)) : null;
         if (next != null) {
             connectRetriesLeft--;
             log.debug("service {}: connect to {} failed ({}), retrying on {}", service.name(), endpoint.describe(), cause, next.describe());
@@ -221,7 +223,7 @@ final class Exchange implements BackendConnection.Listener {
         }
         if (idempotent && resendsLeft > 0) {
             resendsLeft--;
-            BackendEndpoint next = service.picker(pool.index()).pickExcluding(0, markFailed(endpoint));
+            BackendEndpoint next = service.picker(pool.index()).pickExcluding(hash, markFailed(endpoint));
             log.debug("service {}: {} connection to {} lost before any response{}, resending {} to {}",
                     service.name(), c.reused() ? "reused" : "new", endpoint.describe(), suffix(cause), request.method(),
                     next == null ? "the same endpoint" : next.describe());

@@ -1,5 +1,6 @@
 package io.ballast.node.proxy;
 
+import io.ballast.common.policy.PolicyRules;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.Service;
@@ -93,22 +94,22 @@ final class Pickers {
             case LEAST_REQUEST -> {
                 int choices = service.getPolicy().getChoiceCount() == 0 ? 2 : service.getPolicy().getChoiceCount();
                 for (int i = 0; i < loops; i++) {
-                    pickers[i] = new LeastRequestPicker(endpoints, trackers[i], choices);
+                    pickers[i] = new PowerOfChoicesPicker(endpoints, trackers[i], choices, PowerOfChoicesPicker.Cost.LEAST_REQUEST);
                 }
             }
             case PEAK_EWMA -> {
                 int choices = service.getPolicy().getChoiceCount() == 0 ? 2 : service.getPolicy().getChoiceCount();
                 for (int i = 0; i < loops; i++) {
-                    pickers[i] = new PeakEwmaPicker(endpoints, trackers[i], choices);
+                    pickers[i] = new PowerOfChoicesPicker(endpoints, trackers[i], choices, PowerOfChoicesPicker.Cost.PEAK_EWMA);
                 }
             }
             case RING_HASH -> {
-                int ringSize = service.getPolicy().getRingSize() == 0 ? 1024 : service.getPolicy().getRingSize();
+                int ringSize = service.getPolicy().hasRingSize() ? service.getPolicy().getRingSize() : PolicyRules.DEFAULT_RING_SIZE;
                 Arrays.fill(pickers, new RingHashPicker(endpoints, ringSize));
             }
             case MAGLEV -> {
-                int size = service.getPolicy().getMaglevTableSize() == 0
-                        ? MaglevPicker.defaultSize(endpoints.size()) : service.getPolicy().getMaglevTableSize();
+                int size = service.getPolicy().hasMaglevTableSize()
+                        ? service.getPolicy().getMaglevTableSize() : MaglevPicker.defaultSize(endpoints.size());
                 Arrays.fill(pickers, new MaglevPicker(endpoints, size));
             }
             // UNSPECIFIED means round robin; values from a newer control plane are refused by the

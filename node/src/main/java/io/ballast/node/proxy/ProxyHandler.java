@@ -84,13 +84,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             reject(request, keepAlive, http10, HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet");
             return;
         }
-        RouteResult route = current.route(request.headers().get(HttpHeaderNames.HOST), pathOf(request.uri()));
+        String path = pathOf(request.uri());
+        RouteResult route = current.route(request.headers().get(HttpHeaderNames.HOST), path);
         if (route instanceof RouteResult.Rejection rejection) {
             reject(request, keepAlive, http10, rejection.status(), rejection.reason());
             return;
         }
         ServiceTarget service = (ServiceTarget) route;
-        BackendEndpoint endpoint = service.picker(pool.index()).pick(0);
+        // Hashed before the headers are rewritten: the key is what the client sent.
+        long hash = service.requestHash().hash(request, path, clientIp);
+        BackendEndpoint endpoint = service.picker(pool.index()).pick(hash);
         if (endpoint == null) {
             reject(request, keepAlive, http10, HttpResponseStatus.SERVICE_UNAVAILABLE, service.noEndpointReason());
             return;
@@ -101,7 +104,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
         ctx.channel().config().setAutoRead(false);
-        Exchange exchange = new Exchange(this, ctx.channel().eventLoop(), pool, request, service, keepAlive, http10);
+        Exchange exchange = new Exchange(this, ctx.channel().eventLoop(), pool, request, service, hash, keepAlive, http10);
         inFlight = exchange;
         exchange.start(endpoint);
     }

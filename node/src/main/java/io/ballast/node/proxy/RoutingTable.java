@@ -68,12 +68,25 @@ final class RoutingTable {
         for (int i = 0; i < routes.length; i++) {
             Route route = source.get(i);
             String host = route.getHost().isEmpty() || "*".equals(route.getHost()) ? null : route.getHost();
-            routes[i] = new CompiledRoute(host, route.getPathPrefix(), targetOf(services, route.getService()));
+            routes[i] = new CompiledRoute(host, route.getPathPrefix(), route.getSplitCount() == 0
+                    ? targetOf(services, route.getService()) : splitOf(services, route));
         }
         RouteResult fallback = snapshot.getDefaultService().isEmpty()
                 ? null : targetOf(services, snapshot.getDefaultService());
         return new RoutingTable(snapshot.getEpoch(), snapshot.getVersion(), routes, fallback,
                 Map.copyOf(services), Set.copyOf(live));
+    }
+
+    private static RouteResult splitOf(Map<String, ServiceTarget> services, Route route) {
+        RouteResult[] targets = new RouteResult[route.getSplitCount()];
+        long[] cumulative = new long[targets.length];
+        long total = 0;
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = targetOf(services, route.getSplit(i).getService());
+            total += Math.max(1, route.getSplit(i).getWeight()); // validated 1..10000
+            cumulative[i] = total;
+        }
+        return new RouteResult.Split(targets, cumulative);
     }
 
     private static RouteResult targetOf(Map<String, ServiceTarget> services, String name) {
@@ -84,7 +97,8 @@ final class RoutingTable {
 
     /**
      * The first route whose host (case-insensitive, port ignored) and path prefix match, else the
-     * default service, else a 404 rejection naming host and path.
+     * default service, else a 404 rejection naming host and path. A weighted split is resolved
+     * here, so the result is never a {@link RouteResult.Split}.
      *
      * @param hostHeader the request's Host header, may carry a port; null if absent
      * @param path the request path (origin-form URI)
@@ -94,7 +108,8 @@ final class RoutingTable {
         int hostLength = hostLength(host);
         for (CompiledRoute route : routes) {
             if (route.matches(host, hostLength, path)) {
-                return route.target();
+                RouteResult target = route.target();
+                return target instanceof RouteResult.Split split ? split.pick() : target;
             }
         }
         if (fallback != null) {

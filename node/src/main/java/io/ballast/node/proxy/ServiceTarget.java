@@ -1,5 +1,6 @@
 package io.ballast.node.proxy;
 
+import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.Service;
 
@@ -12,9 +13,10 @@ import io.ballast.proto.v1.Service;
  * @param connectTimeoutMillis TCP connect timeout per attempt
  * @param responseTimeoutMillis time from the request being written to the full response
  * @param connectRetries further attempts, each on a different endpoint, after connect failures
+ * @param requestHash what a request is hashed by (RING_HASH, MAGLEV), else {@link RequestHash#NONE}
  */
 record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] trackers, int connectTimeoutMillis,
-                     int responseTimeoutMillis, int connectRetries) implements RouteResult {
+                     int responseTimeoutMillis, int connectRetries, RequestHash requestHash) implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -26,8 +28,9 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
         int connect = policy.getConnectTimeoutMillis() > 0 ? policy.getConnectTimeoutMillis() : FALLBACK_CONNECT_TIMEOUT_MILLIS;
         int response = policy.getResponseTimeoutMillis() > 0 ? policy.getResponseTimeoutMillis() : FALLBACK_RESPONSE_TIMEOUT_MILLIS;
         LoadTracker[] trackers = Pickers.trackers(service, loops);
+        boolean hashing = policy.getAlgorithm() == LbAlgorithm.RING_HASH || policy.getAlgorithm() == LbAlgorithm.MAGLEV;
         return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers), trackers, connect, response,
-                Math.min(policy.getConnectRetries(), 5));
+                Math.min(policy.getConnectRetries(), 5), hashing ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE);
     }
 
     /**

@@ -3,12 +3,11 @@ package io.ballast.node.snapshot;
 import io.ballast.common.config.Checks;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
-import io.ballast.proto.v1.LbAlgorithm;
-import java.util.EnumSet;
-import io.ballast.proto.v1.Policy;
+import io.ballast.common.policy.PolicyRules;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.Service;
 import io.ballast.proto.v1.Snapshot;
+import io.ballast.proto.v1.WeightedService;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,17 +27,7 @@ import java.util.Map;
  */
 public final class SnapshotValidator {
 
-    static final int MAX_CHOICE_COUNT = 10;
-
-    private static final java.util.Set<LbAlgorithm> SUPPORTED_ALGORITHMS = EnumSet.of(
-            LbAlgorithm.LB_ALGORITHM_UNSPECIFIED, LbAlgorithm.ROUND_ROBIN, LbAlgorithm.WEIGHTED_ROUND_ROBIN, LbAlgorithm.RANDOM,
-            LbAlgorithm.LEAST_CONNECTIONS, LbAlgorithm.LEAST_REQUEST);
-
-
     static final int MAX_METADATA = 32;
-    static final int MAX_CONNECT_TIMEOUT_MILLIS = 60_000;
-    static final int MAX_RESPONSE_TIMEOUT_MILLIS = 3_600_000;
-    static final int MAX_CONNECT_RETRIES = 5;
 
     private SnapshotValidator() {}
 
@@ -60,7 +49,11 @@ public final class SnapshotValidator {
                     problems.add(Checks.message(path + ".name", name, "unique, already used by services[" + first + "]"));
                 }
             }
-            checkPolicy(problems, path + ".policy", service.getPolicy());
+            // The same rules the admin API applies, so a policy it accepted is never NACKed here;
+            // an algorithm this build does not know (from a newer control plane) is refused, so
+            // the node keeps balancing by its last good snapshot.
+            PolicyRules.check(problems, path + ".policy", service.getPolicy(), service.getEndpointsCount(),
+                    PolicyRules.Origin.SNAPSHOT);
             checkEndpoints(problems, path, service);
         }
         for (int i = 0; i < snapshot.getRoutesCount(); i++) {
@@ -82,32 +75,6 @@ public final class SnapshotValidator {
             problems.add(Checks.message(field, 0, ">= 1"));
         } else if (value < 0) {
             problems.add(Checks.message(field, new BigInteger(Long.toUnsignedString(value)), "1.." + Long.MAX_VALUE));
-        }
-    }
-
-    private static void checkPolicy(List<String> problems, String path, Policy policy) {
-        // Only the algorithms this node implements: a snapshot from a newer control plane that
-        // names another one is refused (NACK), so the node keeps balancing by its last good one.
-        if (!SUPPORTED_ALGORITHMS.contains(policy.getAlgorithm())) {
-            problems.add(Checks.message(path + ".algorithm", policy.getAlgorithmValue(), "LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS or LEAST_REQUEST"));
-        }
-        checkOptionalRange(problems, path + ".connect_timeout_millis", policy.getConnectTimeoutMillis(), MAX_CONNECT_TIMEOUT_MILLIS);
-        checkOptionalRange(problems, path + ".response_timeout_millis", policy.getResponseTimeoutMillis(), MAX_RESPONSE_TIMEOUT_MILLIS);
-        long retries = Integer.toUnsignedLong(policy.getConnectRetries());
-        if (retries > MAX_CONNECT_RETRIES) {
-            problems.add(Checks.message(path + ".connect_retries", retries, "0.." + MAX_CONNECT_RETRIES));
-        }
-        long choices = Integer.toUnsignedLong(policy.getChoiceCount());
-        if (choices == 1 || choices > MAX_CHOICE_COUNT) {
-            problems.add(Checks.message(path + ".choice_count", choices, "0 (default 2) or 2.." + MAX_CHOICE_COUNT));
-        }
-    }
-
-    /** A uint32 where 0 means "default" and anything else must be in 1..max. */
-    private static void checkOptionalRange(List<String> problems, String field, int rawValue, long max) {
-        long value = Integer.toUnsignedLong(rawValue);
-        if (value > max) {
-            problems.add(Checks.message(field, value, "0 (default) or 1.." + max));
         }
     }
 
@@ -154,8 +121,22 @@ public final class SnapshotValidator {
         if (!route.getPathPrefix().startsWith("/")) {
             problems.add(Checks.message(path + ".path_prefix", route.getPathPrefix(), "a path starting with \"/\""));
         }
-        if (!serviceIndex.containsKey(route.getService())) {
-            problems.add(Checks.message(path + ".service", route.getService(), "the name of a service in this snapshot"));
+        if (route.getSplitCount() == 0) {
+            if (!serviceIndex.containsKey(route.getService())) {
+                problems.add(Checks.message(path + ".service", route.getService(), "the name of a service in this snapshot"));
+            }
+            return;
+        }
+        for (int i = 0; i < route.getSplitCount(); i++) {
+            WeightedService split = route.getSplit(i);
+            String at = path + ".split[" + i + "]";
+            if (!serviceIndex.containsKey(split.getService())) {
+                problems.add(Checks.message(at + ".service", split.getService(), "the name of a service in this snapshot"));
+            }
+            long weight = Integer.toUnsignedLong(split.getWeight());
+            if (weight < 1 || weight > Checks.MAX_WEIGHT) {
+                problems.add(Checks.message(at + ".weight", weight, "1.." + Checks.MAX_WEIGHT));
+            }
         }
     }
 }

@@ -101,7 +101,8 @@ class HashPickersTest {
                 endpoint("fast", 1), endpoint("slow", 1));
         LoadTracker[] trackers = Pickers.trackers(service, 1);
         EndpointPicker picker = Pickers.forLoops(service, trackers)[0];
-        assertThat(picker).isInstanceOf(PeakEwmaPicker.class);
+        assertThat(picker).isInstanceOf(PowerOfChoicesPicker.class);
+        assertThat(((PowerOfChoicesPicker) picker).cost()).isEqualTo(PowerOfChoicesPicker.Cost.PEAK_EWMA);
         trackers[0].start(0);
         trackers[0].finish(0, 1_000_000, 1_000_000);      // fast: 1 ms
         trackers[0].start(1);

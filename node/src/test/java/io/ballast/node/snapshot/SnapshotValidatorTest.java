@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.Policy;
+import io.ballast.proto.v1.HashKey;
+import io.ballast.proto.v1.LbAlgorithm;
+import io.ballast.proto.v1.Locality;
+import io.ballast.proto.v1.RateLimit;
+import io.ballast.proto.v1.WeightedService;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.Service;
 import io.ballast.proto.v1.Snapshot;
@@ -121,10 +126,54 @@ class SnapshotValidatorTest {
     }
 
     @Test
-    void algorithmsThisNodeDoesNotImplementAreRefused() {
-        Snapshot snapshot = withPolicy(Policy.newBuilder().setAlgorithm(io.ballast.proto.v1.LbAlgorithm.MAGLEV).build());
-        assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
-                "services[0].policy.algorithm: 8 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS or LEAST_REQUEST)");
+    void hashingAlgorithmsNeedAHashKeyAndValidSizes() {
+        HashKey header = HashKey.newBuilder().setSource(HashKey.Source.HEADER).setName("x-user").build();
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.MAGLEV).build())))
+                .containsExactly("services[0].policy.hash_key.source: SOURCE_UNSPECIFIED (expected: HEADER, COOKIE, CLIENT_IP"
+                        + " or PATH (RING_HASH and MAGLEV need a hash key))");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.RING_HASH)
+                .setHashKey(HashKey.newBuilder().setSource(HashKey.Source.COOKIE)).setRingSize(0).build())))
+                .containsExactly("services[0].policy.hash_key.name: \"\" (expected: a header or cookie name (RFC 9110 token))",
+                        "services[0].policy.ring_size: 0 (expected: 1..8388608)");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.MAGLEV)
+                .setHashKey(header).setMaglevTableSize(65_536).build())))
+                .containsExactly("services[0].policy.maglev_table_size: 65536 (expected: a prime >= 2 endpoints and <= 5000011,"
+                        + " e.g. 65537)");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.MAGLEV)
+                .setHashKey(HashKey.newBuilder().setSource(HashKey.Source.PATH).setName("x")).build())))
+                .containsExactly("services[0].policy.hash_key.name: \"x\" (expected: \"\" for PATH)");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.MAGLEV)
+                .setHashKey(header).setMaglevTableSize(65_537).build()))).isEmpty();
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.RING_HASH)
+                .setHashKey(HashKey.newBuilder().setSource(HashKey.Source.CLIENT_IP)).build()))).isEmpty();
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setAlgorithm(LbAlgorithm.PEAK_EWMA).build()))).isEmpty();
+    }
+
+    @Test
+    void rateLimitAndLocalityAreChecked() {
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder()
+                .setRateLimit(RateLimit.newBuilder().setClusterRequestsPerSecond(-1)).build())))
+                .containsExactly("services[0].policy.rate_limit.cluster_requests_per_second: -1.0 (expected: > 0 and <= 1e9)",
+                        "services[0].policy.rate_limit.node_requests_per_second: 0.0 (expected: > 0 and <= 1e9)");
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder()
+                .setRateLimit(RateLimit.newBuilder().setClusterRequestsPerSecond(100).setNodeRequestsPerSecond(50)).build())))
+                .isEmpty();
+        assertThat(SnapshotValidator.problems(withPolicy(Policy.newBuilder().setLocality(Locality.newBuilder()
+                .setEnabled(true).setOverprovisioningPercent(99).addZonePriority("b").addZonePriority("b")).build())))
+                .containsExactly("services[0].policy.locality.overprovisioning_percent: 99 (expected: 0 (default 140) or 100..1000)",
+                        "services[0].policy.locality.zone_priority[1]: \"b\" (expected: each zone at most once)");
+    }
+
+    @Test
+    void splitRoutesNameServicesOfTheSnapshotWithPositiveWeights() {
+        String name = VALID.getServices(0).getName();
+        Snapshot split = VALID.toBuilder().addRoutes(Route.newBuilder().setPathPrefix("/canary")
+                .addSplit(WeightedService.newBuilder().setService(name).setWeight(95))
+                .addSplit(WeightedService.newBuilder().setService("ghost").setWeight(0))).build();
+        int last = split.getRoutesCount() - 1;
+        assertThat(SnapshotValidator.problems(split)).containsExactly(
+                "routes[" + last + "].split[1].service: \"ghost\" (expected: the name of a service in this snapshot)",
+                "routes[" + last + "].split[1].weight: 0 (expected: 1..10000)");
     }
 
     @Test
@@ -146,7 +195,8 @@ class SnapshotValidatorTest {
                 .setAlgorithmValue(42)
                 .build());
         assertThat(SnapshotValidator.problems(snapshot)).containsExactly(
-                "services[0].policy.algorithm: 42 (expected: LB_ALGORITHM_UNSPECIFIED, ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS or LEAST_REQUEST)",
+                "services[0].policy.algorithm: 42 (expected: ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS,"
+                        + " LEAST_REQUEST, PEAK_EWMA, RING_HASH or MAGLEV)",
                 "services[0].policy.connect_timeout_millis: 60001 (expected: 0 (default) or 1..60000)",
                 "services[0].policy.response_timeout_millis: 3600001 (expected: 0 (default) or 1..3600000)",
                 "services[0].policy.connect_retries: 6 (expected: 0..5)");

@@ -1,0 +1,196 @@
+package io.ballast.common.policy;
+
+import io.ballast.common.config.Checks;
+import io.ballast.proto.v1.HashKey;
+import io.ballast.proto.v1.LbAlgorithm;
+import io.ballast.proto.v1.Locality;
+import io.ballast.proto.v1.Policy;
+import io.ballast.proto.v1.RateLimit;
+import io.ballast.proto.v1.SlowStart;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The one set of rules for a service's {@link Policy}, shared by the admin API (which refuses a
+ * bad SetServicePolicy with INVALID_ARGUMENT) and the node's snapshot validator (which NACKs a
+ * bad snapshot), so the two can never disagree about what is valid. Each rule is written in
+ * snapshot.proto next to its field.
+ *
+ * <p>Pure and stateless; any thread. Problems are appended in the {@link Checks} style with the
+ * caller's path prefix, e.g. {@code settings.ring_size: 0 (expected: 1..8388608)}.
+ */
+public final class PolicyRules {
+
+    public static final Set<LbAlgorithm> ALGORITHMS = EnumSet.of(LbAlgorithm.ROUND_ROBIN, LbAlgorithm.WEIGHTED_ROUND_ROBIN,
+            LbAlgorithm.RANDOM, LbAlgorithm.LEAST_CONNECTIONS, LbAlgorithm.LEAST_REQUEST, LbAlgorithm.PEAK_EWMA,
+            LbAlgorithm.RING_HASH, LbAlgorithm.MAGLEV);
+    public static final String ALGORITHM_NAMES = "ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONNECTIONS,"
+            + " LEAST_REQUEST, PEAK_EWMA, RING_HASH or MAGLEV";
+
+    public static final int MAX_CONNECT_TIMEOUT_MILLIS = 60_000;
+    public static final int MAX_RESPONSE_TIMEOUT_MILLIS = 3_600_000;
+    public static final int MAX_CONNECT_RETRIES = 5;
+    public static final int MAX_CHOICE_COUNT = 10;
+    public static final int DEFAULT_CHOICE_COUNT = 2;
+    public static final int MAX_RING_SIZE = 8_388_608;
+    public static final int DEFAULT_RING_SIZE = 1_024;
+    public static final int MAX_MAGLEV_TABLE_SIZE = 5_000_011;
+    public static final int DEFAULT_OVERPROVISIONING_PERCENT = 140;
+    public static final int MAX_SLOW_START_WINDOW_MILLIS = 3_600_000;
+    /** RFC 9110 token: what a header or cookie name may be. */
+    static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
+
+    private PolicyRules() {}
+
+    /** Where a policy is checked: the admin API knows the service's endpoints and computes the node share itself. */
+    public enum Origin {
+        /** SetServicePolicy: maglev_table_size must be >= 100 x endpoints; the node share is the leader's to fill. */
+        ADMIN,
+        /** A snapshot: maglev_table_size must be >= endpoints (the algorithm's hard limit); the node share must be set. */
+        SNAPSHOT
+    }
+
+    /**
+     * Appends every problem of {@code policy} to {@code problems}.
+     *
+     * @param path field path of the policy, e.g. {@code services[0].policy} or {@code settings}
+     * @param endpoints the service's endpoints (for the Maglev table size)
+     */
+    public static void check(List<String> problems, String path, Policy policy, int endpoints, Origin origin) {
+        LbAlgorithm algorithm = policy.getAlgorithm();
+        if (algorithm != LbAlgorithm.LB_ALGORITHM_UNSPECIFIED && !ALGORITHMS.contains(algorithm)) {
+            problems.add(Checks.message(path + ".algorithm", algorithmShown(policy), ALGORITHM_NAMES));
+        }
+        checkAtMost(problems, path + ".connect_timeout_millis", policy.getConnectTimeoutMillis(), MAX_CONNECT_TIMEOUT_MILLIS, "0 (default) or 1..");
+        checkAtMost(problems, path + ".response_timeout_millis", policy.getResponseTimeoutMillis(), MAX_RESPONSE_TIMEOUT_MILLIS, "0 (default) or 1..");
+        checkAtMost(problems, path + ".connect_retries", policy.getConnectRetries(), MAX_CONNECT_RETRIES, "0..");
+        long choices = Integer.toUnsignedLong(policy.getChoiceCount());
+        if (choices == 1 || choices > MAX_CHOICE_COUNT) {
+            problems.add(Checks.message(path + ".choice_count", choices, "0 (default 2) or 2.." + MAX_CHOICE_COUNT));
+        }
+        boolean hashing = algorithm == LbAlgorithm.RING_HASH || algorithm == LbAlgorithm.MAGLEV;
+        if (hashing || policy.hasHashKey()) {
+            checkHashKey(problems, path + ".hash_key", policy.getHashKey(), hashing);
+        }
+        if (policy.hasRingSize()) {
+            long ring = Integer.toUnsignedLong(policy.getRingSize());
+            if (ring < 1 || ring > MAX_RING_SIZE) {
+                problems.add(Checks.message(path + ".ring_size", ring, "1.." + MAX_RING_SIZE));
+            }
+        }
+        if (policy.hasMaglevTableSize()) {
+            checkMaglev(problems, path + ".maglev_table_size", Integer.toUnsignedLong(policy.getMaglevTableSize()), endpoints, origin);
+        }
+        if (policy.hasLocality()) {
+            checkLocality(problems, path + ".locality", policy.getLocality());
+        }
+        if (policy.hasRateLimit()) {
+            checkRateLimit(problems, path + ".rate_limit", policy.getRateLimit(), origin);
+        }
+    }
+
+    /** Appends every problem of a slow start setting ({@code window_millis} 0 means "off"). */
+    public static void checkSlowStart(List<String> problems, String path, SlowStart slowStart) {
+        checkAtMost(problems, path + ".window_millis", slowStart.getWindowMillis(), MAX_SLOW_START_WINDOW_MILLIS, "0 (off) or 1..");
+        double aggression = slowStart.getAggression();
+        if (!(aggression >= 0 && aggression <= 100)) {
+            problems.add(Checks.message(path + ".aggression", aggression, "0 (default 1.0) or > 0 and <= 100"));
+        }
+        checkAtMost(problems, path + ".min_weight_percent", slowStart.getMinWeightPercent(), 100, "0 (default 10) or 1..");
+    }
+
+    /** The smallest prime >= n (Maglev table sizes); n <= {@link #MAX_MAGLEV_TABLE_SIZE} in practice. */
+    public static long nextPrime(long n) {
+        long candidate = Math.max(2, n);
+        while (!isPrime(candidate)) {
+            candidate++;
+        }
+        return candidate;
+    }
+
+    static boolean isPrime(long n) {
+        if (n < 2) {
+            return false;
+        }
+        if (n % 2 == 0) {
+            return n == 2;
+        }
+        for (long d = 3; d * d <= n; d += 2) {
+            if (n % d == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Object algorithmShown(Policy policy) {
+        // A number a newer peer sent that this build does not know is shown as the number.
+        return policy.getAlgorithm() == LbAlgorithm.UNRECOGNIZED ? (Object) policy.getAlgorithmValue() : policy.getAlgorithm();
+    }
+
+    private static void checkAtMost(List<String> problems, String field, int rawValue, long max, String expectedPrefix) {
+        long value = Integer.toUnsignedLong(rawValue);
+        if (value > max) {
+            problems.add(Checks.message(field, value, expectedPrefix + max));
+        }
+    }
+
+    private static void checkHashKey(List<String> problems, String path, HashKey key, boolean hashing) {
+        switch (key.getSource()) {
+            case HEADER, COOKIE -> {
+                if (!TOKEN.matcher(key.getName()).matches()) {
+                    problems.add(Checks.message(path + ".name", key.getName(), "a header or cookie name (RFC 9110 token)"));
+                }
+            }
+            case CLIENT_IP, PATH -> {
+                if (!key.getName().isEmpty()) {
+                    problems.add(Checks.message(path + ".name", key.getName(), "\"\" for " + key.getSource()));
+                }
+            }
+            case SOURCE_UNSPECIFIED, UNRECOGNIZED -> problems.add(Checks.message(path + ".source",
+                    key.getSource() == HashKey.Source.UNRECOGNIZED ? (Object) key.getSourceValue() : key.getSource(),
+                    hashing ? "HEADER, COOKIE, CLIENT_IP or PATH (RING_HASH and MAGLEV need a hash key)"
+                            : "HEADER, COOKIE, CLIENT_IP or PATH"));
+        }
+    }
+
+    private static void checkMaglev(List<String> problems, String field, long size, int endpoints, Origin origin) {
+        long minimum = origin == Origin.ADMIN ? Math.max(1, 100L * endpoints) : Math.max(1, endpoints);
+        if (size < minimum || size > MAX_MAGLEV_TABLE_SIZE || !isPrime(size)) {
+            String floor = origin == Origin.ADMIN ? " >= 100 x " + endpoints + " endpoints" : " >= " + endpoints + " endpoints";
+            problems.add(Checks.message(field, size, "a prime" + floor + " and <= " + MAX_MAGLEV_TABLE_SIZE
+                    + (size <= MAX_MAGLEV_TABLE_SIZE && size >= minimum ? ", e.g. " + nextPrime(size) : "")));
+        }
+    }
+
+    private static void checkLocality(List<String> problems, String path, Locality locality) {
+        long percent = Integer.toUnsignedLong(locality.getOverprovisioningPercent());
+        if (percent != 0 && (percent < 100 || percent > 1000)) {
+            problems.add(Checks.message(path + ".overprovisioning_percent", percent, "0 (default 140) or 100..1000"));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < locality.getZonePriorityCount(); i++) {
+            String zone = locality.getZonePriority(i);
+            if (zone.isBlank()) {
+                problems.add(Checks.message(path + ".zone_priority[" + i + "]", zone, "a non-empty zone name"));
+            } else if (!seen.add(zone)) {
+                problems.add(Checks.message(path + ".zone_priority[" + i + "]", zone, "each zone at most once"));
+            }
+        }
+    }
+
+    private static void checkRateLimit(List<String> problems, String path, RateLimit limit, Origin origin) {
+        double cluster = limit.getClusterRequestsPerSecond();
+        if (!(cluster > 0 && cluster <= 1e9)) {
+            problems.add(Checks.message(path + ".cluster_requests_per_second", cluster, "> 0 and <= 1e9"));
+        }
+        double node = limit.getNodeRequestsPerSecond();
+        if (origin == Origin.SNAPSHOT && !(node > 0 && node <= 1e9)) {
+            problems.add(Checks.message(path + ".node_requests_per_second", node, "> 0 and <= 1e9"));
+        }
+        checkAtMost(problems, path + ".burst", limit.getBurst(), 1_000_000_000, "0 (one second of the node's share) or 1..");
+    }
+}
