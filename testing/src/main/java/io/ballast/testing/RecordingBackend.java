@@ -23,6 +23,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class RecordingBackend implements AfterEachCallback {
 
+    static {
+        // The JDK server writes headers and body in separate segments; without TCP_NODELAY every
+        // response waits out the peer's delayed ACK (~40 ms). Read once, when the server class loads.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final List<Instance> instances = new CopyOnWriteArrayList<>();
 
     public Instance start(String name) {
