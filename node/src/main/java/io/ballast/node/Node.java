@@ -86,6 +86,7 @@ public final class Node implements AutoCloseable {
                     .bindHost(config.listen().getHostString())
                     .port(config.listen().getPort())
                     .ioThreads(config.ioThreads())
+                    .zone(config.zone())
                     .build(), restored.get());
             proxyRef.set(proxy);
             resources.push(proxy);
@@ -109,7 +110,9 @@ public final class Node implements AutoCloseable {
             applier.addListener(registrar::update);
             registrar.start();
             resources.push(registrar);
-            resources.push(ControlClient.start(zk, paths, identity, applier));
+            ControlClient control = ControlClient.start(zk, paths, identity, applier);
+            resources.push(control);
+            resources.push(StaleWeightGuard.start(config.weightMaxAge(), control::silentForNanos, applier));
 
             log.info("node {} serving on {} (advertised {}), admin on {}, state in {}", config.id(),
                     proxy.localAddress(), advertised, adminAddress, store.file().getParent());

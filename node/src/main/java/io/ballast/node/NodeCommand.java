@@ -48,6 +48,11 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--io-threads", description = "Proxy event-loop threads (default: available processors)")
     Integer ioThreads;
 
+    @Option(names = "--weight-max-age-ms", description = "Trust computed weights this long without hearing from the "
+            + "control plane, then move them back to the declared weights over one more max age, 1000..86400000 "
+            + "(default: ${DEFAULT-VALUE})", defaultValue = "120000")
+    long weightMaxAgeMillis;
+
     /** The validated configuration these options describe; starts nothing. */
     public NodeConfig toConfig() {
         NodeConfig.Builder builder = NodeConfig.builder()
@@ -59,7 +64,8 @@ public final class NodeCommand implements Callable<Integer> {
                 .admin(admin)
                 .zone(zone)
                 .stateDir(stateDir)
-                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis));
+                .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
+                .weightMaxAge(Duration.ofMillis(weightMaxAgeMillis));
         if (ioThreads != null) {
             builder.ioThreads(ioThreads);
         }

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param stateDir where the last applied snapshot is kept, default {@code ./.ballast/<id>}
  * @param ioThreads proxy event-loop threads, 1..1024
  * @param sessionTimeout ZooKeeper session timeout; bounds how long a dead node's registration lingers
+ * @param weightMaxAge how long computed (load-based) weights are trusted without hearing from the
+ *     control plane; after that they move linearly back to the declared weights over one more max age
  */
 public record NodeConfig(
         String zkConnect,
@@ -35,7 +37,8 @@ public record NodeConfig(
         String zone,
         Path stateDir,
         int ioThreads,
-        Duration sessionTimeout) {
+        Duration sessionTimeout,
+        Duration weightMaxAge) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
@@ -43,6 +46,9 @@ public record NodeConfig(
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofMillis(6_000);
     static final long MIN_SESSION_TIMEOUT_MILLIS = 100;
     static final long MAX_SESSION_TIMEOUT_MILLIS = 600_000;
+    public static final Duration DEFAULT_WEIGHT_MAX_AGE = Duration.ofMinutes(2);
+    static final long MIN_WEIGHT_MAX_AGE_MILLIS = 1_000;
+    static final long MAX_WEIGHT_MAX_AGE_MILLIS = 86_400_000;
 
     public NodeConfig {
         HostPort.checkConnectString("zk", zkConnect);
@@ -58,6 +64,8 @@ public record NodeConfig(
                         && sessionTimeout.toMillis() <= MAX_SESSION_TIMEOUT_MILLIS,
                 "session-timeout-ms", sessionTimeout == null ? null : sessionTimeout.toMillis(),
                 MIN_SESSION_TIMEOUT_MILLIS + ".." + MAX_SESSION_TIMEOUT_MILLIS);
+        Checks.check(weightMaxAge != null, "weight-max-age-ms", null, MIN_WEIGHT_MAX_AGE_MILLIS + ".." + MAX_WEIGHT_MAX_AGE_MILLIS);
+        Checks.checkRange("weight-max-age-ms", weightMaxAge.toMillis(), MIN_WEIGHT_MAX_AGE_MILLIS, MAX_WEIGHT_MAX_AGE_MILLIS);
     }
 
     public static Builder builder() {
@@ -76,8 +84,14 @@ public record NodeConfig(
         private Path stateDir;
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+        private Duration weightMaxAge = DEFAULT_WEIGHT_MAX_AGE;
 
         private Builder() {}
+
+        public Builder weightMaxAge(Duration weightMaxAge) {
+            this.weightMaxAge = weightMaxAge;
+            return this;
+        }
 
         public Builder zkConnect(String zkConnect) {
             this.zkConnect = zkConnect;
@@ -142,7 +156,7 @@ public record NodeConfig(
             HostPort advertised = advertise == null || advertise.isBlank() ? null : HostPort.parse("advertise", advertise);
             Path dir = stateDir != null ? stateDir : Path.of(".ballast", nodeId);
             return new NodeConfig(zkConnect, cluster, nodeId, listenAddress, advertised,
-                    HostPort.parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout);
+                    HostPort.parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout, weightMaxAge);
         }
     }
 }

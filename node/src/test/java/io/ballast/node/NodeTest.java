@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,43 @@ class NodeTest {
             assertThat(snapshot.path("epoch").asLong()).isEqualTo(4);
             assertThat(snapshot.path("version").asLong()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void computedWeightsDecayToTheDeclaredOnesWhenTheControlPlaneIsSilentPastTheMaxAge() throws Exception {
+        RecordingBackend.Instance web1 = backends.start("web-1");
+        RecordingBackend.Instance web2 = backends.start("web-2");
+        Snapshot loadBased = TestSnapshots.web(1, 1,
+                TestSnapshots.endpoint("web-1", web1.host(), web1.port(), 90).toBuilder().setDeclaredWeight(50).build(),
+                TestSnapshots.endpoint("web-2", web2.host(), web2.port(), 10).toBuilder().setDeclaredWeight(50).build());
+        loadBased = loadBased.toBuilder().setServices(0, loadBased.getServices(0).toBuilder().setPolicy(
+                loadBased.getServices(0).getPolicy().toBuilder().setAlgorithm(io.ballast.proto.v1.LbAlgorithm.WEIGHTED_ROUND_ROBIN)))
+                .build();
+        NodeConfig config = NodeConfig.builder().zkConnect(zk.connectString()).cluster(cluster).id("node-t")
+                .listen("127.0.0.1:0").admin("127.0.0.1:0").stateDir(stateDir).ioThreads(1)
+                .sessionTimeout(Duration.ofSeconds(2)).weightMaxAge(Duration.ofSeconds(1)).build();
+        try (Node node = Node.start(config)) {
+            try (FakeControlPlane leader = FakeControlPlane.leader()) {
+                leader.registerAsLeader(client, paths, 1);
+                leader.publish(loadBased);
+                await().atMost(WAIT).until(() -> leader.acks.size() == 1);
+                // Smooth WRR over one loop: 100 picks are exactly the weights while the leader is heard.
+                assertThat(split(node, 100)).containsEntry("web-1", 90).containsEntry("web-2", 10);
+            }
+            // Leader gone: after 1 s the weights move linearly back to the declared 50/50 over 1 more second.
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> split(node, 100), shares -> shares.getOrDefault("web-2", 0) == 50);
+            // What the node reports as applied is still the leader's snapshot.
+            assertThat(node.applied().snapshot()).isEqualTo(loadBased);
+        }
+    }
+
+    private Map<String, Integer> split(Node node, int requests) throws IOException, InterruptedException {
+        Map<String, Integer> bodies = new java.util.TreeMap<>();
+        for (int i = 0; i < requests; i++) {
+            bodies.merge(proxyGet(node).body().trim(), 1, Integer::sum);
+        }
+        return bodies;
     }
 
     @Test

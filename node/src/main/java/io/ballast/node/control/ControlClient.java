@@ -70,6 +70,9 @@ public final class ControlClient implements AutoCloseable {
     private String redirectTarget;
     private ScheduledFuture<?> pendingConnect;
     private boolean closed;
+    // Written on the control-client thread, read by the stale-weight check on another: volatile.
+    private volatile boolean live;
+    private volatile long lastContactNanos = System.nanoTime();
 
     private ControlClient(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier) {
         this.identity = Objects.requireNonNull(identity, "identity");
@@ -172,7 +175,18 @@ public final class ControlClient implements AutoCloseable {
         connect();
     }
 
+    /**
+     * How long this node has not heard from the control plane: 0 while a stream delivers (its
+     * keepalive ends a dead one within ~15 s), else the time since the last stream ended, or since
+     * start if none ever delivered. Any thread.
+     */
+    public long silentForNanos(long nowNanos) {
+        return live ? 0 : Math.max(0, nowNanos - lastContactNanos);
+    }
+
     private void onMessage(ServerMessage message) {
+        live = true;
+        lastContactNanos = System.nanoTime();
         switch (message.getKindCase()) {
             case SNAPSHOT -> onSnapshot(message.getSnapshot());
             case REDIRECT -> onRedirect(message.getRedirect());
@@ -226,6 +240,10 @@ public final class ControlClient implements AutoCloseable {
 
     /** Ends the current stream, if any; its late callbacks are ignored from now on. */
     private void teardown() {
+        if (live) {
+            lastContactNanos = System.nanoTime();
+            live = false;
+        }
         generation++;
         if (channel != null) {
             channel.shutdownNow();

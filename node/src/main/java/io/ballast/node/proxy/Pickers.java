@@ -5,7 +5,10 @@ import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.Service;
 import java.util.ArrayList;
-import java.util.Arrays;
+import io.ballast.proto.v1.Policy;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.List;
 
 /**
@@ -72,50 +75,77 @@ final class Pickers {
 
     /**
      * One picker per event loop; the load-aware pickers of loop {@code i} read {@code trackers[i]},
-     * which {@link Exchange} updates on that loop.
+     * which {@link Exchange} updates on that loop. Without locality (see {@link #forLoops(Service, LoadTracker[], String)}).
      */
     static EndpointPicker[] forLoops(Service service, LoadTracker[] trackers) {
+        return forLoops(service, trackers, "");
+    }
+
+    /**
+     * Like {@link #forLoops(Service, LoadTracker[])}, wrapped in a {@link LocalityPicker} per loop
+     * when the service's policy enables locality and this node knows its zone.
+     *
+     * @param nodeZone this node's zone, empty when unknown
+     */
+    static EndpointPicker[] forLoops(Service service, LoadTracker[] trackers, String nodeZone) {
         int loops = trackers.length;
         List<BackendEndpoint> endpoints = eligible(service);
+        Policy policy = service.getPolicy();
         EndpointPicker[] pickers = new EndpointPicker[loops];
-        switch (service.getPolicy().getAlgorithm()) {
-            case WEIGHTED_ROUND_ROBIN -> {
-                int[] weights = eligibleWeights(service);
-                for (int i = 0; i < loops; i++) {
-                    pickers[i] = new SmoothWeightedRoundRobinPicker(endpoints, weights);
-                }
+        Map<String, Long> declared = declaredWeightByZone(service);
+        // Thread-safe pickers are built once and shared; per-loop ones once per loop (and, with
+        // locality, once per zone per loop, which is what the factory is called for).
+        boolean shared = switch (policy.getAlgorithm()) {
+            case WEIGHTED_ROUND_ROBIN, LEAST_CONNECTIONS, LEAST_REQUEST, PEAK_EWMA -> false;
+            default -> true;
+        };
+        for (int i = 0; i < loops; i++) {
+            if (shared && i > 0) {
+                pickers[i] = pickers[0];
+                continue;
             }
-            case RANDOM -> Arrays.fill(pickers, new WeightedRandomPicker(endpoints, eligibleWeights(service)));
-            case LEAST_CONNECTIONS -> {
-                for (int i = 0; i < loops; i++) {
-                    pickers[i] = new LeastConnectionsPicker(endpoints, trackers[i]);
-                }
-            }
-            case LEAST_REQUEST -> {
-                int choices = service.getPolicy().getChoiceCount() == 0 ? 2 : service.getPolicy().getChoiceCount();
-                for (int i = 0; i < loops; i++) {
-                    pickers[i] = new PowerOfChoicesPicker(endpoints, trackers[i], choices, PowerOfChoicesPicker.Cost.LEAST_REQUEST);
-                }
-            }
-            case PEAK_EWMA -> {
-                int choices = service.getPolicy().getChoiceCount() == 0 ? 2 : service.getPolicy().getChoiceCount();
-                for (int i = 0; i < loops; i++) {
-                    pickers[i] = new PowerOfChoicesPicker(endpoints, trackers[i], choices, PowerOfChoicesPicker.Cost.PEAK_EWMA);
-                }
-            }
-            case RING_HASH -> {
-                int ringSize = service.getPolicy().hasRingSize() ? service.getPolicy().getRingSize() : PolicyRules.DEFAULT_RING_SIZE;
-                Arrays.fill(pickers, new RingHashPicker(endpoints, ringSize));
-            }
-            case MAGLEV -> {
-                int size = service.getPolicy().hasMaglevTableSize()
-                        ? service.getPolicy().getMaglevTableSize() : MaglevPicker.defaultSize(endpoints.size());
-                Arrays.fill(pickers, new MaglevPicker(endpoints, size));
-            }
-            // UNSPECIFIED means round robin; values from a newer control plane are refused by the
-            // validator, and would still route by round robin rather than fail here.
-            case ROUND_ROBIN, LB_ALGORITHM_UNSPECIFIED, UNRECOGNIZED -> Arrays.fill(pickers, new RoundRobinPicker(endpoints));
+            LoadTracker tracker = trackers[i];
+            Function<List<BackendEndpoint>, EndpointPicker> factory = subset -> build(policy, subset, tracker);
+            pickers[i] = policy.hasLocality() && policy.getLocality().getEnabled()
+                    ? LocalityPicker.of(nodeZone, endpoints, declared, policy.getLocality(), factory)
+                    : factory.apply(endpoints);
         }
         return pickers;
+    }
+
+    /** Sum of declared weights (else weights) of all of a service's endpoints, by zone: a zone's full capacity. */
+    static Map<String, Long> declaredWeightByZone(Service service) {
+        Map<String, Long> byZone = new HashMap<>();
+        for (Endpoint endpoint : service.getEndpointsList()) {
+            long declared = endpoint.getDeclaredWeight() > 0 ? endpoint.getDeclaredWeight() : endpoint.getWeight();
+            byZone.merge(endpoint.getZone(), declared, Long::sum);
+        }
+        return byZone;
+    }
+
+    /** The algorithm's picker over {@code endpoints} (a service's eligible endpoints, or one zone's). */
+    private static EndpointPicker build(Policy policy, List<BackendEndpoint> endpoints, LoadTracker tracker) {
+        int choices = policy.getChoiceCount() == 0 ? PolicyRules.DEFAULT_CHOICE_COUNT : policy.getChoiceCount();
+        return switch (policy.getAlgorithm()) {
+            case WEIGHTED_ROUND_ROBIN -> new SmoothWeightedRoundRobinPicker(endpoints, weights(endpoints));
+            case RANDOM -> new WeightedRandomPicker(endpoints, weights(endpoints));
+            case LEAST_CONNECTIONS -> new LeastConnectionsPicker(endpoints, tracker);
+            case LEAST_REQUEST -> new PowerOfChoicesPicker(endpoints, tracker, choices, PowerOfChoicesPicker.Cost.LEAST_REQUEST);
+            case PEAK_EWMA -> new PowerOfChoicesPicker(endpoints, tracker, choices, PowerOfChoicesPicker.Cost.PEAK_EWMA);
+            case RING_HASH -> new RingHashPicker(endpoints, policy.hasRingSize() ? policy.getRingSize() : PolicyRules.DEFAULT_RING_SIZE);
+            case MAGLEV -> new MaglevPicker(endpoints, policy.hasMaglevTableSize()
+                    ? policy.getMaglevTableSize() : MaglevPicker.defaultSize(endpoints.size()));
+            // UNSPECIFIED means round robin; values from a newer control plane are refused by the
+            // validator, and would still route by round robin rather than fail here.
+            case ROUND_ROBIN, LB_ALGORITHM_UNSPECIFIED, UNRECOGNIZED -> new RoundRobinPicker(endpoints);
+        };
+    }
+
+    private static int[] weights(List<BackendEndpoint> endpoints) {
+        int[] weights = new int[endpoints.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = endpoints.get(i).weight();
+        }
+        return weights;
     }
 }

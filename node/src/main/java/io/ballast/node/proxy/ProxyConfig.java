@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param clientIdleTimeout a client connection idle (no read, no write) this long is closed
  * @param maxContentBytes largest request or response body the proxy aggregates
  * @param maxIdlePerBackend idle keep-alive connections kept per backend address per event loop
+ * @param zone this node's locality zone (zone-aware routing), empty when unknown
  */
 public record ProxyConfig(
         String bindHost,
@@ -22,7 +23,8 @@ public record ProxyConfig(
         int ioThreads,
         Duration clientIdleTimeout,
         int maxContentBytes,
-        int maxIdlePerBackend) {
+        int maxIdlePerBackend,
+        String zone) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -38,6 +40,7 @@ public record ProxyConfig(
                 "clientIdleTimeout", clientIdleTimeout, "> 0");
         Checks.checkRange("maxContentBytes", maxContentBytes, 1, Integer.MAX_VALUE);
         Checks.checkRange("maxIdlePerBackend", maxIdlePerBackend, 0, 100_000);
+        zone = zone == null ? "" : zone;
     }
 
     public static Builder builder() {
@@ -52,6 +55,13 @@ public record ProxyConfig(
         private Duration clientIdleTimeout = DEFAULT_CLIENT_IDLE_TIMEOUT;
         private int maxContentBytes = DEFAULT_MAX_CONTENT_BYTES;
         private int maxIdlePerBackend = DEFAULT_MAX_IDLE_PER_BACKEND;
+        private String zone = "";
+
+        /** This node's locality zone, for services with zone-aware routing; empty when unknown. */
+        public Builder zone(String zone) {
+            this.zone = zone;
+            return this;
+        }
 
         private Builder() {}
 
@@ -87,7 +97,7 @@ public record ProxyConfig(
 
         /** @throws IllegalArgumentException naming the first invalid field */
         public ProxyConfig build() {
-            return new ProxyConfig(bindHost, port, ioThreads, clientIdleTimeout, maxContentBytes, maxIdlePerBackend);
+            return new ProxyConfig(bindHost, port, ioThreads, clientIdleTimeout, maxContentBytes, maxIdlePerBackend, zone);
         }
     }
 }

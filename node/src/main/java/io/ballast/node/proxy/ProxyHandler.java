@@ -91,6 +91,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ServiceTarget service = (ServiceTarget) route;
+        TokenBucket limiter = service.limiter();
+        if (limiter != null && !limiter.tryAcquire()) {
+            // This node's share of the cluster-wide rate is spent: 429 with a hint, as Envoy's local rate limit does.
+            request.release();
+            FullHttpResponse response = Responses.error(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "service " + service.name() + ": rate limit of " + limiter.rate() + " requests/s on this node exceeded");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, limiter.retryAfterSeconds());
+            write(response, keepAlive, http10);
+            return;
+        }
         // Hashed before the headers are rewritten: the key is what the client sent.
         long hash = service.requestHash().hash(request, path, clientIp);
         BackendEndpoint endpoint = service.picker(pool.index()).pick(hash);

@@ -46,9 +46,11 @@ public final class ProxyServer implements AutoCloseable {
     private final CurrentTable table;
     private final Map<EventLoop, BackendPool> pools;
     private final InetSocketAddress localAddress;
+    private final String zone;
 
     private ProxyServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, Channel serverChannel, CurrentTable table,
-                        Map<EventLoop, BackendPool> pools) {
+                        Map<EventLoop, BackendPool> pools, String zone) {
+        this.zone = zone;
         this.acceptGroup = acceptGroup;
         this.ioGroup = ioGroup;
         this.serverChannel = serverChannel;
@@ -86,7 +88,7 @@ public final class ProxyServer implements AutoCloseable {
                     config.maxContentBytes(), table));
         }
         if (initial != null) {
-            table.set(RoutingTable.from(initial, pools.size()));
+            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null));
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -102,7 +104,7 @@ public final class ProxyServer implements AutoCloseable {
             shutdown(acceptGroup, ioGroup);
             throw new IllegalStateException("cannot bind the proxy to " + address + ": " + bind.cause(), bind.cause());
         }
-        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools);
+        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone());
         log.info("proxy listening on {} ({} transport, {} I/O threads)", server.localAddress, transport.name(), config.ioThreads());
         return server;
     }
@@ -112,8 +114,9 @@ public final class ProxyServer implements AutoCloseable {
      * fenced. Thread-safe; the last call wins. Idle backend connections to endpoints that left the
      * snapshot are closed soon after, on their own loops.
      */
-    public void apply(Snapshot snapshot) {
-        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size());
+    public synchronized void apply(Snapshot snapshot) {
+        // synchronized: two concurrent applies must not both build on the same previous table.
+        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size(), zone, table.get());
         table.set(next);
         for (BackendPool pool : pools.values()) {
             try {

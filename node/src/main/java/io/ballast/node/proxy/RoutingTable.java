@@ -54,10 +54,19 @@ final class RoutingTable {
      * @param loops number of I/O event loops that will read this table: each service gets one picker per loop
      */
     static RoutingTable from(Snapshot snapshot, int loops) {
+        return from(snapshot, loops, "", null);
+    }
+
+    /**
+     * @param nodeZone this node's zone, for services with locality; empty when unknown
+     * @param previous the table this one replaces (its rate-limit buckets carry over), or null
+     */
+    static RoutingTable from(Snapshot snapshot, int loops, String nodeZone, RoutingTable previous) {
         Map<String, ServiceTarget> services = new HashMap<>();
         Set<BackendAddress> live = new HashSet<>();
         for (Service service : snapshot.getServicesList()) {
-            ServiceTarget target = ServiceTarget.of(service, loops);
+            ServiceTarget target = ServiceTarget.of(service, loops, nodeZone,
+                    previous == null ? null : previous.service(service.getName()));
             services.put(service.getName(), target);
             for (BackendEndpoint endpoint : Pickers.eligible(service)) {
                 live.add(endpoint.address());

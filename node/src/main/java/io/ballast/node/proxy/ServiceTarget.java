@@ -14,9 +14,11 @@ import io.ballast.proto.v1.Service;
  * @param responseTimeoutMillis time from the request being written to the full response
  * @param connectRetries further attempts, each on a different endpoint, after connect failures
  * @param requestHash what a request is hashed by (RING_HASH, MAGLEV), else {@link RequestHash#NONE}
+ * @param limiter this node's share of the service's rate limit, shared by every loop; null when unlimited
  */
 record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] trackers, int connectTimeoutMillis,
-                     int responseTimeoutMillis, int connectRetries, RequestHash requestHash) implements RouteResult {
+                     int responseTimeoutMillis, int connectRetries, RequestHash requestHash, TokenBucket limiter)
+        implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -24,13 +26,38 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
 
     /** @param loops number of I/O event loops of the proxy, &gt;= 1 */
     static ServiceTarget of(Service service, int loops) {
+        return of(service, loops, "", null);
+    }
+
+    /**
+     * @param nodeZone this node's zone (locality), empty when unknown
+     * @param previous the same service in the table this one replaces, or null: its token bucket is
+     *                 kept when the rate and burst are unchanged, so a new snapshot (weights move
+     *                 every few seconds) does not refill the bucket and let a burst through
+     */
+    static ServiceTarget of(Service service, int loops, String nodeZone, ServiceTarget previous) {
         Policy policy = service.getPolicy();
         int connect = policy.getConnectTimeoutMillis() > 0 ? policy.getConnectTimeoutMillis() : FALLBACK_CONNECT_TIMEOUT_MILLIS;
         int response = policy.getResponseTimeoutMillis() > 0 ? policy.getResponseTimeoutMillis() : FALLBACK_RESPONSE_TIMEOUT_MILLIS;
         LoadTracker[] trackers = Pickers.trackers(service, loops);
         boolean hashing = policy.getAlgorithm() == LbAlgorithm.RING_HASH || policy.getAlgorithm() == LbAlgorithm.MAGLEV;
-        return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers), trackers, connect, response,
-                Math.min(policy.getConnectRetries(), 5), hashing ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE);
+        return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers, nodeZone), trackers, connect, response,
+                Math.min(policy.getConnectRetries(), 5), hashing ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE,
+                limiter(policy, previous));
+    }
+
+    private static TokenBucket limiter(Policy policy, ServiceTarget previous) {
+        if (!policy.hasRateLimit()) {
+            return null;
+        }
+        double rate = policy.getRateLimit().getNodeRequestsPerSecond();
+        // burst 0: one second of this node's share, at least one request.
+        long burst = policy.getRateLimit().getBurst() > 0 ? policy.getRateLimit().getBurst() : Math.max(1, (long) Math.ceil(rate));
+        TokenBucket kept = previous == null ? null : previous.limiter();
+        if (kept != null && kept.rate() == rate && kept.burst() == burst) {
+            return kept;
+        }
+        return new TokenBucket(rate, burst, System::nanoTime);
     }
 
     /**

@@ -126,6 +126,24 @@ public final class SnapshotApplier {
         return Outcome.ACCEPTED;
     }
 
+    /**
+     * Routes by {@code transform} of the applied snapshot without changing what is applied,
+     * stored or reported (the stale-weight decay); under the same lock as {@link #offer}, so a
+     * newer snapshot is never overwritten by a transform of an older one. No-op before the
+     * first snapshot. A transform that fails to apply is logged and the proxy keeps its table.
+     */
+    public synchronized void reroute(java.util.function.UnaryOperator<Snapshot> transform) {
+        Snapshot applied = state.snapshot();
+        if (applied == null) {
+            return;
+        }
+        try {
+            proxy.accept(transform.apply(applied));
+        } catch (RuntimeException e) {
+            log.warn("could not reroute snapshot epoch {} version {}: {}", applied.getEpoch(), applied.getVersion(), e.toString());
+        }
+    }
+
     private Outcome refuse(Snapshot snapshot, String detail) {
         log.warn("refused snapshot epoch {} version {}: {}", snapshot.getEpoch(), snapshot.getVersion(), detail);
         AppliedState current = state;
