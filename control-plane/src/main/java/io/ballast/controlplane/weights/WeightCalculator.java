@@ -44,7 +44,8 @@ public final class WeightCalculator {
             Function<String, EndpointOverride> overrides, SlowStartConfig slowStart,
             Map<String, WeightResult> previous, long nowMillis, WeightConfig config) {
         Map<String, Long> firstReports = new TreeMap<>();
-        Map<String, Double> capacities = new TreeMap<>();
+        Map<String, Double> orca = new TreeMap<>();
+        Map<String, Double> cpu = new TreeMap<>();
         for (BackendRegistration registration : registrations.values()) {
             WeightResult prior = previous.get(registration.id());
             long first = prior != null ? prior.firstReportMillis() : -1;
@@ -54,12 +55,17 @@ public final class WeightCalculator {
             }
             firstReports.put(registration.id(), first);
             if (fresh(load, first, nowMillis, config)) {
-                double capacity = capacity(load);
-                if (capacity > 0) {
-                    capacities.put(registration.id(), capacity);
+                if (load.qps() > 0 && load.utilization() > 0) {
+                    orca.put(registration.id(), load.qps() / load.utilization());
+                } else if (load.cpuUtilization() >= 0) {
+                    cpu.put(registration.id(), 1.0 / Math.max(load.cpuUtilization(), WeightConfig.MIN_CPU));
                 }
             }
         }
+        // One basis per service: capacities in requests/s (qps / utilisation) and in 1/cpu have
+        // different units and must not share a mean. The backends' own reports win when any has one.
+        boolean byOrca = !orca.isEmpty();
+        Map<String, Double> capacities = byOrca ? orca : cpu;
         double mean = capacities.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         SortedMap<String, WeightResult> results = new TreeMap<>();
         for (BackendRegistration registration : registrations.values()) {
@@ -69,7 +75,7 @@ public final class WeightCalculator {
             int base = override.weight() != null ? override.weight() : registration.weight();
             terms.add(new WeightTerm("base", base, override.weight() != null
                     ? "operator override " + base : "agent-declared weight " + base));
-            WeightTerm load = loadTerm(registration.load(), firstReports.get(id), capacities.get(id), mean, nowMillis, config);
+            WeightTerm load = loadTerm(registration.load(), firstReports.get(id), capacities.get(id), mean, byOrca, nowMillis, config);
             terms.add(load);
             WeightTerm ramp = slowStartTerm(slowStart, nowMillis - registration.startedAtMillis());
             terms.add(ramp);
@@ -124,17 +130,8 @@ public final class WeightCalculator {
         return load != null && now - first >= config.blackoutMillis() && now - load.reportedAtMillis() <= config.expiryMillis();
     }
 
-    static double capacity(LoadReport load) {
-        if (load.qps() > 0 && load.utilization() > 0) {
-            return load.qps() / load.utilization();
-        }
-        if (load.cpuUtilization() >= 0) {
-            return 1.0 / Math.max(load.cpuUtilization(), WeightConfig.MIN_CPU);
-        }
-        return 0;
-    }
-
-    private static WeightTerm loadTerm(LoadReport load, long first, Double capacity, double mean, long now, WeightConfig config) {
+    private static WeightTerm loadTerm(LoadReport load, long first, Double capacity, double mean, boolean byOrca, long now,
+                                       WeightConfig config) {
         if (load == null) {
             return new WeightTerm("load", 1.0, "no load report");
         }
@@ -147,10 +144,11 @@ public final class WeightCalculator {
                     + config.expiryMillis() + " ms)");
         }
         if (capacity == null || mean <= 0) {
-            return new WeightTerm("load", 1.0, "no qps, utilisation or cpu in the report");
+            return new WeightTerm("load", 1.0, byOrca ? "no qps/utilisation in the report (the service is balanced by"
+                    + " qps/utilisation)" : "no qps, utilisation or cpu in the report");
         }
         double factor = Math.max(WeightConfig.MIN_LOAD, Math.min(WeightConfig.MAX_LOAD, capacity / mean));
-        String basis = load.qps() > 0 && load.utilization() > 0 ? "qps/utilisation" : "1/cpu";
+        String basis = byOrca ? "qps/utilisation" : "1/cpu";
         return new WeightTerm("load", factor, String.format(Locale.ROOT, "%s %.3g vs mean %.3g", basis, capacity, mean));
     }
 

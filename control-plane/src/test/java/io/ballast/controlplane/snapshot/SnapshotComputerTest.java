@@ -192,4 +192,46 @@ class SnapshotComputerTest {
     static ServicePolicy policy(LbAlgorithm algorithm) {
         return ServicePolicy.newBuilder().setAlgorithm(algorithm).build();
     }
+
+    @Test
+    void operatorRoutesComeFirstAndTheServicesTheyNameExistEvenWithoutBackends() {
+        io.ballast.proto.v1.Route split = io.ballast.proto.v1.Route.newBuilder().setPathPrefix("/shop")
+                .addSplit(io.ballast.proto.v1.WeightedService.newBuilder().setService("web").setWeight(95))
+                .addSplit(io.ballast.proto.v1.WeightedService.newBuilder().setService("web-canary").setWeight(5)).build();
+        Snapshot snapshot = SnapshotComputer.compute(state(reg("web", "a", 1)).withRoutes(java.util.List.of(split)), 1, 1, 0, "web");
+
+        assertThat(snapshot.getRoutesList()).first().isEqualTo(split);
+        assertThat(snapshot.getRoutes(1).getHost()).isEqualTo("web");
+        assertThat(snapshot.getServicesList()).extracting(io.ballast.proto.v1.Service::getName).containsExactly("web", "web-canary");
+        assertThat(snapshot.getServices(1).getEndpointsCount()).isZero();
+    }
+
+    @Test
+    void aRateLimitIsSplitEvenlyAcrossTheLiveNodes() {
+        ServicePolicy limited = ServicePolicy.newBuilder().setAlgorithm(LbAlgorithm.ROUND_ROBIN)
+                .setSettings(io.ballast.proto.v1.Policy.newBuilder().setRateLimit(
+                        io.ballast.proto.v1.RateLimit.newBuilder().setClusterRequestsPerSecond(90))).build();
+        ClusterState state = state(reg("web", "a", 1)).withPolicy("web", limited).withNode("n1").withNode("n2").withNode("n3");
+
+        var rate = SnapshotComputer.compute(state, 1, 1, 0, "web").getServices(0).getPolicy().getRateLimit();
+        assertThat(rate.getNodeRequestsPerSecond()).isEqualTo(30.0);
+        assertThat(rate.getLiveNodes()).isEqualTo(3);
+        var afterLoss = SnapshotComputer.compute(state.withoutNode("n3"), 1, 2, 0, "web").getServices(0).getPolicy().getRateLimit();
+        assertThat(afterLoss.getNodeRequestsPerSecond()).isEqualTo(45.0);
+        var noNodes = SnapshotComputer.compute(state(reg("web", "a", 1)).withPolicy("web", limited), 1, 1, 0, "web")
+                .getServices(0).getPolicy().getRateLimit();
+        assertThat(noNodes.getNodeRequestsPerSecond()).isEqualTo(90.0);
+    }
+
+    @Test
+    void computedWeightsGoToWeightAndTheBaseToDeclaredWeight() {
+        var computed = java.util.Map.of("web", java.util.Map.of("a",
+                new io.ballast.controlplane.weights.WeightResult(37, 7, java.util.List.of(), -1, 0)));
+        Endpoint a = SnapshotComputer.compute(state(reg("web", "a", 7)), computed, 1, 1, 0, "web").getServices(0).getEndpoints(0);
+        assertThat(a.getWeight()).isEqualTo(37);
+        assertThat(a.getDeclaredWeight()).isEqualTo(7);
+        Endpoint drained = SnapshotComputer.compute(state(reg("web", "a", 7)).withOverride("web", "a",
+                new EndpointOverride(null, true)), computed, 1, 1, 0, "web").getServices(0).getEndpoints(0);
+        assertThat(drained.getWeight()).isZero();
+    }
 }

@@ -62,6 +62,34 @@ class WeightCalculatorTest {
     }
 
     @Test
+    void backendReportsAndCpuSamplesNeverShareAMean() {
+        // a reports qps/utilisation, b only host CPU: different units, so b is left at 1 and a is
+        // compared only with endpoints of its own basis (itself: factor 1).
+        var regs = two(new LoadReport(0.5, -1, NOW, 300, 0.3), new LoadReport(0.01, -1, NOW));
+        var later = compute(regs, null, seen(NOW - 20_000), NOW);
+        assertThat(later.get("a").terms().get(1).value()).isEqualTo(1.0);
+        assertThat(later.get("b").terms().get(1).value()).isEqualTo(1.0);
+        assertThat(later.get("b").terms().get(1).reason()).contains("balanced by qps/utilisation");
+    }
+
+    @Test
+    void anOperatorsNewBaseAppliesAtOnceWhileLoadChangesAreDamped() {
+        var regs = two(new LoadReport(-1, -1, NOW, 300, 0.3), new LoadReport(-1, -1, NOW, 300, 0.9));
+        Map<String, WeightResult> previous = Map.of(
+                "a", new WeightResult(100, 100, java.util.List.of(), NOW - 20_000, 0),
+                "b", new WeightResult(100, 100, java.util.List.of(), NOW - 20_000, 0));
+        // Load says a=150, b=50; damping at 50% of 100 allows exactly that, so push further with a 10x gap.
+        var skewed = two(new LoadReport(-1, -1, NOW, 900, 0.1), new LoadReport(-1, -1, NOW, 10, 0.9));
+        var damped = compute(skewed, null, previous, NOW);
+        assertThat(damped.get("a").effective()).isEqualTo(150);
+        assertThat(damped.get("a").terms().get(4).reason()).startsWith("undamped");
+        var overridden = WeightCalculator.compute(regs, id -> id.equals("a") ? new EndpointOverride(1_000, false)
+                : EndpointOverride.NONE, null, previous, NOW, WeightConfig.DEFAULT);
+        assertThat(overridden.get("a").effective()).isEqualTo(1_500);
+        assertThat(overridden.get("a").terms().get(4).reason()).startsWith("base changed 100 -> 1000");
+    }
+
+    @Test
     void blackoutAndExpiryGiveFactorOne() {
         var regs = two(new LoadReport(-1, -1, NOW, 300, 0.3), new LoadReport(-1, -1, NOW, 300, 0.9));
         var inBlackout = compute(regs, null, seen(NOW - 5_000), NOW);
