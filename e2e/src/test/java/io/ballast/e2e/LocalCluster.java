@@ -77,10 +77,12 @@ final class LocalCluster implements AfterAllCallback, AutoCloseable {
         return zk;
     }
 
-    String startControlPlane(String id, String host) {
+    String startControlPlane(String id, String host, String... extra) {
         String address = address(host);
-        start(id, "control-plane", "--zk", zk, "--id", id, "--listen", address,
-                "--session-timeout-ms", Long.toString(SESSION.toMillis()));
+        List<String> args = new ArrayList<>(List.of("control-plane", "--zk", zk, "--id", id, "--listen", address,
+                "--session-timeout-ms", Long.toString(SESSION.toMillis())));
+        args.addAll(List.of(extra));
+        start(id, args.toArray(String[]::new));
         return address;
     }
 
@@ -89,11 +91,20 @@ final class LocalCluster implements AfterAllCallback, AutoCloseable {
     }
 
     String startBackend(String name, String host, Duration agentSession) {
+        return startBackend(name, host, agentSession, List.of(), List.of());
+    }
+
+    /** A demo backend and its agent, each with extra options (e.g. {@code --cost-millis}, {@code --load-url}). */
+    String startBackend(String name, String host, Duration agentSession, List<String> backendExtra, List<String> agentExtra) {
         String address = address(host);
-        start(name, "demo-backend", "--name", name, "--listen", address);
-        start("agent-" + name, "agent", "--zk", zk, "--service", "web", "--id", name, "--backend", address,
+        List<String> backend = new ArrayList<>(List.of("demo-backend", "--name", name, "--listen", address));
+        backend.addAll(backendExtra);
+        start(name, backend.toArray(String[]::new));
+        List<String> agent = new ArrayList<>(List.of("agent", "--zk", zk, "--service", "web", "--id", name, "--backend", address,
                 "--interval-ms", "200", "--timeout-ms", "200", "--rise", "1", "--fall", "1",
-                "--session-timeout-ms", Long.toString(agentSession.toMillis()));
+                "--session-timeout-ms", Long.toString(agentSession.toMillis())));
+        agent.addAll(agentExtra.stream().map(a -> a.replace("{backend}", address)).toList());
+        start("agent-" + name, agent.toArray(String[]::new));
         return address;
     }
 
@@ -123,6 +134,31 @@ final class LocalCluster implements AfterAllCallback, AutoCloseable {
                 "--state-dir", logDir.resolve("state-" + id + "-" + System.nanoTime()).toString(),
                 "--session-timeout-ms", Long.toString(SESSION.toMillis()), "--io-threads", "1");
         return new String[] {proxy, admin};
+    }
+
+    /** The endpoints of service {@code web} in a node's applied snapshot, by id (empty when it does not answer). */
+    Map<String, JsonNode> webEndpoints(String adminAddress) {
+        Map<String, JsonNode> endpoints = new java.util.TreeMap<>();
+        snapshot(adminAddress).ifPresent(snapshot -> {
+            for (JsonNode service : snapshot.path("services")) {
+                if (service.path("name").asText().equals("web")) {
+                    service.path("endpoints").forEach(e -> endpoints.put(e.path("id").asText(), e));
+                }
+            }
+        });
+        return endpoints;
+    }
+
+    /** The policy of service {@code web} in a node's applied snapshot, or a missing node. */
+    JsonNode webPolicy(String adminAddress) {
+        return snapshot(adminAddress).map(snapshot -> {
+            for (JsonNode service : snapshot.path("services")) {
+                if (service.path("name").asText().equals("web")) {
+                    return service.path("policy");
+                }
+            }
+            return (JsonNode) com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }).orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
 
     private void start(String name, String... args) {
