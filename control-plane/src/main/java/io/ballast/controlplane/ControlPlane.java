@@ -69,10 +69,11 @@ public final class ControlPlane implements AutoCloseable {
     public static ControlPlane start(ControlPlaneConfig config) {
         ZkPaths paths = config.paths();
         HealthStatusManager health = new HealthStatusManager();
-        // With port 0 the replica id and advertised address are known only once bound, and the
-        // stream and admin services need them: they join the server's mutable registry right
-        // after binding, before this replica is registered anywhere (until then nobody can
-        // know its address; a call in between gets UNIMPLEMENTED).
+        // The stream and admin services need the replica id and advertised address. With a fixed
+        // port they are known up front and the services are registered before the server starts
+        // (a call right after start must not get UNIMPLEMENTED); with port 0 they are known only
+        // once bound, and join the mutable registry right after binding, before this replica is
+        // registered anywhere (nobody can know its address in between).
         MutableHandlerRegistry lateServices = new MutableHandlerRegistry();
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
@@ -81,13 +82,11 @@ public final class ControlPlane implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .fallbackHandlerRegistry(lateServices)
                 .build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + config.listenHost() + ":" + config.listenPort()
-                    + ": " + e.getMessage(), e);
+        boolean portKnown = config.listenPort() != 0;
+        if (!portKnown) {
+            startServer(server, config);
         }
-        HostPort advertise = config.advertiseFor(server.getPort());
+        HostPort advertise = config.advertiseFor(portKnown ? config.listenPort() : server.getPort());
         String id = config.idFor(advertise);
         if (advertise.host().equals("0.0.0.0") || advertise.host().equals("::")) {
             log.warn("advertising the wildcard address {}: nodes and ballastctl cannot reach it; set --advertise", advertise);
@@ -100,6 +99,9 @@ public final class ControlPlane implements AutoCloseable {
             loop = new ControlLoop(client, config, id, advertise.toString(), health);
             lateServices.addService(new ControlStreamService(loop.loop(), loop));
             lateServices.addService(new AdminService(client, paths, id, loop.tracker()::current, loop::nodeErrors, loop::weights));
+            if (portKnown) {
+                startServer(server, config);
+            }
             loop.start();
             replicaNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.replica(id),
                     Json.write(new ReplicaInfo(id, advertise.toString())));
@@ -115,6 +117,15 @@ public final class ControlPlane implements AutoCloseable {
         log.info("control-plane replica {} serving on {}:{} (advertised {}), cluster {}", id, config.listenHost(),
                 server.getPort(), advertise, config.cluster());
         return new ControlPlane(id, advertise, client, server, health, loop, replicaNode);
+    }
+
+    private static void startServer(Server server, ControlPlaneConfig config) {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.listenHost() + ":" + config.listenPort()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** The port the gRPC server is bound to (useful with port 0). */
