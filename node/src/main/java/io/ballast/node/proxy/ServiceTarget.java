@@ -15,10 +15,11 @@ import io.ballast.proto.v1.Service;
  * @param connectRetries further attempts, each on a different endpoint, after connect failures
  * @param requestHash what a request is hashed by (RING_HASH, MAGLEV), else {@link RequestHash#NONE}
  * @param limiter this node's share of the service's rate limit, shared by every loop; null when unlimited
+ * @param source the snapshot's service this target was built from
  */
 record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] trackers, int connectTimeoutMillis,
-                     int responseTimeoutMillis, int connectRetries, RequestHash requestHash, TokenBucket limiter)
-        implements RouteResult {
+                     int responseTimeoutMillis, int connectRetries, RequestHash requestHash, TokenBucket limiter,
+                     Service source) implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -36,6 +37,11 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
      *                 every few seconds) does not refill the bucket and let a burst through
      */
     static ServiceTarget of(Service service, int loops, String nodeZone, ServiceTarget previous) {
+        if (previous != null && previous.source().equals(service) && previous.pickers().length == loops) {
+            // Unchanged service (another service changed): keep its pickers, counters and bucket.
+            // A 10,000-endpoint Maglev table costs ~0.6 s to build; it must not be rebuilt for nothing.
+            return previous;
+        }
         Policy policy = service.getPolicy();
         int connect = policy.getConnectTimeoutMillis() > 0 ? policy.getConnectTimeoutMillis() : FALLBACK_CONNECT_TIMEOUT_MILLIS;
         int response = policy.getResponseTimeoutMillis() > 0 ? policy.getResponseTimeoutMillis() : FALLBACK_RESPONSE_TIMEOUT_MILLIS;
@@ -43,7 +49,7 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
         boolean hashing = policy.getAlgorithm() == LbAlgorithm.RING_HASH || policy.getAlgorithm() == LbAlgorithm.MAGLEV;
         return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers, nodeZone), trackers, connect, response,
                 Math.min(policy.getConnectRetries(), 5), hashing ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE,
-                limiter(policy, previous));
+                limiter(policy, previous), service);
     }
 
     private static TokenBucket limiter(Policy policy, ServiceTarget previous) {

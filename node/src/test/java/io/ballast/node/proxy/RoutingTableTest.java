@@ -96,4 +96,19 @@ class RoutingTableTest {
         assertThat(RoutingTable.hostLength("[::1]:8080")).isEqualTo(5);
         assertThat(RoutingTable.hostLength("[::1]")).isEqualTo(5);
     }
+
+    @Test
+    void anUnchangedServiceKeepsItsTargetAcrossSnapshotsAndAChangedOneIsRebuilt() {
+        Snapshot first = Snapshot.newBuilder().setEpoch(1).setVersion(1)
+                .addServices(service("web", endpoint("a", "10.0.0.1", 80)))
+                .addServices(service("api", endpoint("b", "10.0.0.2", 80))).build();
+        Snapshot second = first.toBuilder().setVersion(2)
+                .setServices(1, service("api", endpoint("b", "10.0.0.2", 81))).build();
+        RoutingTable before = RoutingTable.from(first, 2, "", null);
+        RoutingTable after = RoutingTable.from(second, 2, "", before);
+
+        assertThat(after.service("web")).isSameAs(before.service("web"));
+        assertThat(after.service("api")).isNotSameAs(before.service("api"));
+        assertThat(RoutingTable.from(second, 1, "", before).service("web")).as("other loop count").isNotSameAs(before.service("web"));
+    }
 }
