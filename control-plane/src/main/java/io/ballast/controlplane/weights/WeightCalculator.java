@@ -149,7 +149,12 @@ public final class WeightCalculator {
         }
         double factor = Math.max(WeightConfig.MIN_LOAD, Math.min(WeightConfig.MAX_LOAD, capacity / mean));
         String basis = byOrca ? "qps/utilisation" : "1/cpu";
-        return new WeightTerm("load", factor, String.format(Locale.ROOT, "%s %.3g vs mean %.3g", basis, capacity, mean));
+        return new WeightTerm("load", factor, basis + " " + number(capacity) + " vs mean " + number(mean));
+    }
+
+    /** Whole numbers from 100 up ("1000", not "1.00e+03"), three significant digits below. */
+    private static String number(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.3g", value);
     }
 
     private static WeightTerm slowStartTerm(SlowStartConfig slowStart, long ageMillis) {

@@ -67,9 +67,14 @@ final class DemoCluster implements AutoCloseable {
         for (int i = 0; i < layout.backendPorts().size(); i++) {
             String name = DemoLayout.SERVICE + "-" + (i + 1);
             String address = host + ":" + layout.backendPorts().get(i);
-            small.start(name, List.of("demo-backend", "--name", name, "--listen", address));
+            // The last backend simulates 3x the cost per request of the others, and every agent
+            // relays its backend's own load report, so computed weights have something to show
+            // (ballastctl explain web web-3) once a policy uses weights and traffic flows.
+            String cost = i == layout.backendPorts().size() - 1 ? "3" : "1";
+            small.start(name, List.of("demo-backend", "--name", name, "--listen", address, "--cost-millis", cost));
             small.start("agent-" + name, List.of("agent", "--zk", layout.zk(), "--service", DemoLayout.SERVICE,
-                    "--id", name, "--backend", address, "--interval-ms", "500"));
+                    "--id", name, "--backend", address, "--interval-ms", "500",
+                    "--load-url", "http://" + address + "/ballast/load", "--heartbeat-ms", "1000"));
         }
         for (int i = 0; i < layout.nodePorts().size(); i++) {
             String id = "node-" + (i + 1);
@@ -125,6 +130,9 @@ final class DemoCluster implements AutoCloseable {
         out.println("  bin/ballastctl backends");
         out.println("  bin/ballastctl set-weight web web-1 0      # then: bin/ballastctl set-weight web web-1 --clear");
         out.println("  bin/ballastctl drain web web-2             # then: bin/ballastctl undrain web web-2");
+        out.println("  bin/ballastctl set-policy web weighted_round_robin   # then send traffic and:");
+        out.println("  bin/ballastctl explain web web-3           # web-3 costs 3x per request: its load term is lower");
+        out.println("  bin/ballastctl set-policy web ring_hash --hash-header x-user   # curl -H 'x-user: ann' sticks to one");
         out.println("  kill -9 <pid of web-3>                     # pids: " + pids());
         out.println();
         out.println("Logs: " + work.resolve("logs") + "    Press Ctrl-C to stop everything.");
