@@ -9,7 +9,13 @@ import io.ballast.controlplane.snapshot.Debouncer;
 import io.ballast.controlplane.snapshot.SnapshotSequence;
 import io.ballast.controlplane.state.ClusterStateTracker;
 import io.ballast.controlplane.stream.Subscriber;
+import io.ballast.controlplane.stream.StreamView;
 import io.ballast.controlplane.stream.SubscriptionGate;
+import io.ballast.controlplane.admin.ReplicaView;
+import io.ballast.controlplane.events.ClusterEvents;
+import io.ballast.controlplane.events.EventLog;
+import io.ballast.controlplane.state.ClusterState;
+import io.ballast.proto.v1.Event;
 import io.ballast.controlplane.weights.WeightBook;
 import io.ballast.controlplane.weights.WeightResult;
 import io.ballast.proto.v1.ControlPlaneGrpc;
@@ -54,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * all pushes at once and ends every stream with UNAVAILABLE "not leader". A failed epoch raise
  * is retried while the latch is still held.
  */
-final class ControlLoop implements SubscriptionGate, AutoCloseable {
+final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final Duration RETRY_DELAY = Duration.ofMillis(500);
@@ -77,6 +83,8 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     private final Debouncer debouncer;
     private final HealthStatusManager health;
     private final Clock clock;
+    private final EventLog events;
+    private ClusterState lastSeen; // state thread: the state the last events were computed against
     private final WeightBook weights;
 
     // Confined to the state thread (term is also read by the zk thread, hence volatile).
@@ -118,6 +126,7 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
         this.leaderWatch = new LeaderWatch(client, paths.leader(), loop);
         this.leaderRecord = new LeaderRecord(client, paths.leader());
         this.epochCounter = new EpochCounter(client, paths.epoch());
+        this.events = new EventLog(loop);
         this.weights = new WeightBook(config.weightConfig(), config.weightInterval().toMillis());
         this.debouncer = new Debouncer(stateThread, config.debounce(), ControlPlaneConfig.MAX_COALESCE, this::publish);
     }
@@ -125,6 +134,10 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     void start() {
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
         tracker.start();
+        leaderWatch.onChange(leader -> events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis())
+                .setKind("leader_changed").setId(leader.map(LeaderInfo::id).orElse(""))
+                .setDetail(leader.map(l -> "epoch " + l.epoch() + " at " + l.address()).orElse("no leader"))
+                .setObservedBy(id).build())));
         leaderWatch.start();
         leadership.start();
     }
@@ -138,19 +151,34 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
         return tracker;
     }
 
-    /** Error detail of each subscribed node's last NACK (nodes whose last answer was an ACK are absent). */
-    Map<String, String> nodeErrors() {
+    @Override
+    public ClusterState state() {
+        return tracker.current();
+    }
+
+    @Override
+    public Map<String, StreamView> streams() {
+        return onStateThread(() -> {
+            Map<String, StreamView> views = new TreeMap<>();
+            subscribers.forEach(s -> views.put(s.nodeId(), StreamView.copy(s)));
+            return Map.copyOf(views);
+        }, Map.of());
+    }
+
+    @Override
+    public EventLog events() {
+        return events;
+    }
+
+    @Override
+    public <T> T onStateThread(java.util.function.Supplier<T> task, T fallback) {
         try {
-            return CompletableFuture.supplyAsync(() -> {
-                Map<String, String> errors = new TreeMap<>();
-                subscribers.stream().filter(s -> !s.lastError().isEmpty()).forEach(s -> errors.put(s.nodeId(), s.lastError()));
-                return errors;
-            }, loop).get(1, TimeUnit.SECONDS);
+            return CompletableFuture.supplyAsync(task, loop).get(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Map.of();
-        } catch (ExecutionException | TimeoutException e) {
-            return Map.of();
+            return fallback;
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            return fallback;
         }
     }
 
@@ -248,9 +276,31 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     // ---- snapshots (state thread) ----
 
     private void onStateChanged() {
+        recordEvents();
         refreshWeights();
         if (role == Role.LEADER) {
             debouncer.changed();
+        }
+    }
+
+    /** Appends what changed since the last call; the state loaded at start is the baseline, not events. */
+    private void recordEvents() {
+        if (!tracker.loaded()) {
+            return;
+        }
+        ClusterState current = tracker.current();
+        if (lastSeen != null) {
+            events.append(ClusterEvents.diff(lastSeen, current, clock.millis(), id));
+        }
+        lastSeen = current;
+    }
+
+    @Override
+    public void answered(Subscriber subscriber, boolean accepted) {
+        if (!accepted) {
+            events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("nack")
+                    .setId(subscriber.nodeId()).setDetail("version " + subscriber.lastAnswerVersion() + ": " + subscriber.lastError())
+                    .setObservedBy(id).build()));
         }
     }
 
@@ -279,7 +329,8 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
     }
 
     /** The latest computed weights by service then id (immutable; any thread). */
-    Map<String, ? extends Map<String, WeightResult>> weights() {
+    @Override
+    public Map<String, ? extends Map<String, WeightResult>> weights() {
         return publishedWeights;
     }
 
@@ -293,6 +344,10 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
             log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),
                     snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
             subscribers.forEach(s -> s.offer(snapshot));
+            events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("snapshot_published")
+                    .setId(id).setDetail("epoch " + snapshot.getEpoch() + " version " + snapshot.getVersion() + ", "
+                            + snapshot.getServicesCount() + " services, " + subscribers.size() + " subscribers")
+                    .setObservedBy(id).build()));
             long version = snapshot.getVersion();
             zkThread.execute(() -> {
                 try {
@@ -358,6 +413,13 @@ final class ControlLoop implements SubscriptionGate, AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             log.warn("could not step down cleanly", e);
+        }
+        try {
+            CompletableFuture.runAsync(events::close, stateThread).get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.debug("could not end event watchers", e);
         }
         tracker.close();
         leaderWatch.close();

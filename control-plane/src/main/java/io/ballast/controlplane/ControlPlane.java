@@ -98,7 +98,7 @@ public final class ControlPlane implements AutoCloseable {
             client.start();
             loop = new ControlLoop(client, config, id, advertise.toString(), health);
             lateServices.addService(new ControlStreamService(loop.loop(), loop));
-            lateServices.addService(new AdminService(client, paths, id, loop.tracker()::current, loop::nodeErrors, loop::weights));
+            lateServices.addService(new AdminService(client, paths, id, loop));
             if (portKnown) {
                 startServer(server, config);
             }

@@ -66,4 +66,10 @@ public final class ZkPaths {
 
     /** PERSISTENT, written by the admin API: the operator's routes (protobuf JSON of SetRoutesRequest). */
     public String routes() { return root + "/config/routes"; }
+
+    /** Parent of the audit log: {@code audit/entry-NNNNNNNNNN} (PERSISTENT_SEQUENTIAL, written by the admin API). */
+    public String audit() { return root + "/audit"; }
+
+    /** The prefix a new audit entry is created with (ZooKeeper appends the sequence number). */
+    public String auditEntry() { return audit() + "/entry-"; }
 }

@@ -28,6 +28,19 @@ import io.ballast.proto.v1.ServicePolicy;
 import io.ballast.proto.v1.SetRoutesRequest;
 import io.ballast.proto.v1.SetRoutesResponse;
 import io.ballast.proto.v1.WeightExplanation;
+import io.ballast.controlplane.events.EventLog;
+import io.ballast.proto.v1.AuditEntry;
+import io.ballast.proto.v1.DeleteServicePolicyRequest;
+import io.ballast.proto.v1.Event;
+import io.ballast.proto.v1.GetBackendRequest;
+import io.ballast.proto.v1.ListAuditRequest;
+import io.ballast.proto.v1.ListAuditResponse;
+import io.ballast.proto.v1.ListEventsRequest;
+import io.ballast.proto.v1.ListEventsResponse;
+import io.ballast.proto.v1.ListServicesRequest;
+import io.ballast.proto.v1.ListServicesResponse;
+import io.ballast.proto.v1.ServiceSummary;
+import io.ballast.proto.v1.WatchEventsRequest;
 import java.util.ArrayList;
 import java.util.List;
 import io.ballast.proto.v1.SetServicePolicyRequest;
@@ -51,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * replica (and the next leader) sees them; the returned Backend reflects the write.
  *
  * <p>Threading: runs on gRPC's executor threads and blocks on ZooKeeper; it never touches the
- * state thread except through the {@code state} and {@code nodeErrors} suppliers.
+ * state thread except through its {@link ReplicaView}. Every mutation is persisted, then written
+ * to the audit log ({@link AuditLog}), then answered.
  *
  * <p>Errors: INVALID_ARGUMENT names field, value and expectation; NOT_FOUND names the backend
  * or service; UNAVAILABLE when this replica cannot reach ZooKeeper.
@@ -63,24 +77,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final CuratorFramework client;
     private final ZkPaths paths;
     private final String replicaId;
-    private final Supplier<ClusterState> state;
-    private final Supplier<Map<String, String>> nodeErrors;
-    private final Supplier<Map<String, ? extends Map<String, WeightResult>>> weights;
+    private final ReplicaView view;
     private final OverrideStore overrides;
     private final ConfigStore config;
+    private final AuditLog audit;
     private final StatusReader statusReader;
 
-    public AdminService(CuratorFramework client, ZkPaths paths, String replicaId, Supplier<ClusterState> state,
-            Supplier<Map<String, String>> nodeErrors, Supplier<Map<String, ? extends Map<String, WeightResult>>> weights) {
-        this.weights = weights;
-
+    public AdminService(CuratorFramework client, ZkPaths paths, String replicaId, ReplicaView view) {
         this.client = client;
         this.paths = paths;
         this.replicaId = replicaId;
-        this.state = state;
-        this.nodeErrors = nodeErrors;
+        this.view = view;
         this.overrides = new OverrideStore(client, paths);
         this.config = new ConfigStore(client);
+        this.audit = new AuditLog(client, paths);
         this.statusReader = new StatusReader(client, paths);
     }
 
@@ -88,7 +98,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void getStatus(GetStatusRequest request, StreamObserver<ClusterStatus> responses) {
         answer(responses, () -> {
             requireZooKeeper();
-            return statusReader.read(replicaId, nodeErrors.get());
+            return statusReader.read(replicaId, view.streams(), client.getZookeeperClient().isConnected()
+                    ? "CONNECTED" : "DISCONNECTED");
         });
     }
 
@@ -96,11 +107,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void listBackends(ListBackendsRequest request, StreamObserver<ListBackendsResponse> responses) {
         answer(responses, () -> {
             String service = request.getService().isEmpty() ? null : Checks.checkName("service", request.getService());
-            ClusterState current = state.get();
+            ClusterState current = view.state();
             if (service != null && !current.knownServices().contains(service)) {
                 throw AdminException.notFound("service " + service + " has no registered backend and no override");
             }
-            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service, weights.get())).build();
+            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service, view.weights())).build();
         });
     }
 
@@ -111,19 +122,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 Checks.checkWeight("weight", Integer.toUnsignedLong(request.getWeight()));
             }
             Integer weight = request.getClear() ? null : request.getWeight();
-            return mutate(request.getService(), request.getId(), current -> new EndpointOverride(weight, current.drained()));
+            return mutate("SetWeight", request.getService(), request.getId(), current -> new EndpointOverride(weight, current.drained()));
         });
     }
 
     @Override
     public void drain(DrainRequest request, StreamObserver<Backend> responses) {
-        answer(responses, () -> mutate(request.getService(), request.getId(),
+        answer(responses, () -> mutate("Drain", request.getService(), request.getId(),
                 current -> new EndpointOverride(current.weight(), true)));
     }
 
     @Override
     public void undrain(DrainRequest request, StreamObserver<Backend> responses) {
-        answer(responses, () -> mutate(request.getService(), request.getId(),
+        answer(responses, () -> mutate("Undrain", request.getService(), request.getId(),
                 current -> new EndpointOverride(current.weight(), false)));
     }
 
@@ -140,7 +151,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             }
             Policy settings = request.getSettings().toBuilder().setAlgorithm(
                     PolicyRules.ALGORITHMS.contains(algorithm) ? algorithm : LbAlgorithm.ROUND_ROBIN).build();
-            int endpoints = state.get().registrations().getOrDefault(service, java.util.Collections.emptySortedMap()).size();
+            int endpoints = view.state().registrations().getOrDefault(service, java.util.Collections.emptySortedMap()).size();
             PolicyRules.check(problems, "settings", settings, endpoints, PolicyRules.Origin.ADMIN);
             PolicyRules.checkSlowStart(problems, "slow_start", request.getSlowStart());
             if (!problems.isEmpty()) {
@@ -151,9 +162,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                     .setSettings(settings.toBuilder().clearRateLimit().mergeFrom(onlyClusterRate(settings)))
                     .setSlowStart(request.getSlowStart()).build();
             // No registration needed: operators choose the policy before deploying the service.
-            config.put(paths.serviceConfig(service), policy);
-            log.info("policy of service {} is now {}", service, com.google.protobuf.TextFormat.shortDebugString(policy));
-            return policy;
+            String before = view.state().policy(service).map(AdminService::text).orElse("none");
+            int version = config.put(paths.serviceConfig(service), policy, expected(request.hasExpectedVersion(),
+                    request.getExpectedVersion()));
+            log.info("policy of service {} is now {}", service, text(policy));
+            audit("SetServicePolicy", service, before, text(policy));
+            return policy.toBuilder().setVersion(version).build();
         });
     }
 
@@ -171,9 +185,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void getServicePolicy(GetServicePolicyRequest request, StreamObserver<ServicePolicy> responses) {
         answer(responses, () -> {
             String service = Checks.checkName("service", request.getService());
-            return state.get().policy(service).orElseGet(() -> ServicePolicy.newBuilder().setService(service)
+            requireZooKeeper();
+            int version = config.version(paths.serviceConfig(service));
+            return view.state().policy(service).orElseGet(() -> ServicePolicy.newBuilder().setService(service)
                     .setAlgorithm(LbAlgorithm.ROUND_ROBIN)
-                    .setSettings(Policy.newBuilder().setAlgorithm(LbAlgorithm.ROUND_ROBIN)).build());
+                    .setSettings(Policy.newBuilder().setAlgorithm(LbAlgorithm.ROUND_ROBIN)).build())
+                    .toBuilder().setVersion(version).build();
         });
     }
 
@@ -185,15 +202,22 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
             requireZooKeeper();
-            config.put(paths.routes(), request);
-            log.info("operator routes are now {}", com.google.protobuf.TextFormat.shortDebugString(request));
-            return SetRoutesResponse.newBuilder().addAllRoutes(request.getRoutesList()).build();
+            String before = text(SetRoutesRequest.newBuilder().addAllRoutes(view.state().routes()));
+            SetRoutesRequest stored = request.toBuilder().clearExpectedVersion().build();
+            int version = config.put(paths.routes(), stored, expected(request.hasExpectedVersion(), request.getExpectedVersion()));
+            log.info("operator routes are now {}", text(stored));
+            audit("SetRoutes", "routes", before, text(stored));
+            return SetRoutesResponse.newBuilder().addAllRoutes(request.getRoutesList()).setVersion(version).build();
         });
     }
 
     @Override
     public void getRoutes(GetRoutesRequest request, StreamObserver<SetRoutesResponse> responses) {
-        answer(responses, () -> SetRoutesResponse.newBuilder().addAllRoutes(state.get().routes()).build());
+        answer(responses, () -> {
+            requireZooKeeper();
+            return SetRoutesResponse.newBuilder().addAllRoutes(view.state().routes())
+                    .setVersion(config.version(paths.routes())).build();
+        });
     }
 
     @Override
@@ -201,7 +225,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         answer(responses, () -> {
             String service = Checks.checkName("service", request.getService());
             String id = Checks.checkId("id", request.getId());
-            Map<String, WeightResult> byId = weights.get().get(service);
+            Map<String, WeightResult> byId = view.weights().get(service);
             WeightResult result = byId == null ? null : byId.get(id);
             if (result == null) {
                 throw AdminException.notFound("backend " + service + "/" + id + " is not registered (no computed weight)");
@@ -213,18 +237,138 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
     }
 
-    private Backend mutate(String service, String id, UnaryOperator<EndpointOverride> change) {
+    @Override
+    public void listServices(ListServicesRequest request, StreamObserver<ListServicesResponse> responses) {
+        answer(responses, () -> {
+            ClusterState current = view.state();
+            java.util.SortedSet<String> names = new java.util.TreeSet<>(current.knownServices());
+            names.addAll(current.policies().keySet());
+            current.routes().forEach(route -> {
+                if (route.getSplitCount() == 0) {
+                    names.add(route.getService());
+                }
+                route.getSplitList().forEach(split -> names.add(split.getService()));
+            });
+            Map<String, ? extends Map<String, WeightResult>> weights = view.weights();
+            ListServicesResponse.Builder list = ListServicesResponse.newBuilder();
+            for (String name : names) {
+                List<Backend> backends = BackendViews.list(current, name, weights);
+                long routes = current.routes().stream().filter(r -> r.getService().equals(name)
+                        || r.getSplitList().stream().anyMatch(s -> s.getService().equals(name))).count();
+                list.addServices(ServiceSummary.newBuilder().setName(name)
+                        .setAlgorithm(current.policy(name).map(ServicePolicy::getAlgorithm).orElse(LbAlgorithm.ROUND_ROBIN))
+                        .setBackends((int) backends.stream().filter(Backend::getRegistered).count())
+                        .setActive((int) backends.stream().filter(b -> b.getRegistered() && b.getEffectiveWeight() > 0
+                                && b.getState() == io.ballast.proto.v1.EndpointState.ACTIVE).count())
+                        .setRoutes((int) routes)
+                        .setHasPolicy(current.policy(name).isPresent()));
+            }
+            return list.build();
+        });
+    }
+
+    @Override
+    public void deleteServicePolicy(DeleteServicePolicyRequest request, StreamObserver<ServicePolicy> responses) {
+        answer(responses, () -> {
+            String service = Checks.checkName("service", request.getService());
+            requireZooKeeper();
+            String before = view.state().policy(service).map(AdminService::text).orElse("none");
+            boolean deleted = config.delete(paths.serviceConfig(service), expected(request.hasExpectedVersion(),
+                    request.getExpectedVersion()));
+            if (deleted) {
+                log.info("policy of service {} removed", service);
+                audit("DeleteServicePolicy", service, before, "none");
+            }
+            return ServicePolicy.newBuilder().setService(service).setAlgorithm(LbAlgorithm.ROUND_ROBIN)
+                    .setSettings(Policy.newBuilder().setAlgorithm(LbAlgorithm.ROUND_ROBIN)).setVersion(ConfigStore.ABSENT).build();
+        });
+    }
+
+    @Override
+    public void getBackend(GetBackendRequest request, StreamObserver<Backend> responses) {
+        answer(responses, () -> {
+            String service = Checks.checkName("service", request.getService());
+            String id = Checks.checkId("id", request.getId());
+            ClusterState current = view.state();
+            if (!current.knownIds(service).contains(id)) {
+                throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
+            }
+            Optional<WeightResult> computed = Optional.ofNullable(view.weights().get(service)).map(byId -> byId.get(id));
+            return BackendViews.backend(service, id, current.registration(service, id), current.override(service, id), computed);
+        });
+    }
+
+    @Override
+    public void watchEvents(WatchEventsRequest request, StreamObserver<Event> responses) {
+        view.events().watch((io.grpc.stub.ServerCallStreamObserver<Event>) responses, request.getIncludeHistory());
+    }
+
+    @Override
+    public void listEvents(ListEventsRequest request, StreamObserver<ListEventsResponse> responses) {
+        answer(responses, () -> {
+            int limit = limit(request.getLimit(), EventLog.CAPACITY);
+            return ListEventsResponse.newBuilder()
+                    .addAllEvents(view.onStateThread(() -> view.events().recent(limit), List.of())).build();
+        });
+    }
+
+    @Override
+    public void listAudit(ListAuditRequest request, StreamObserver<ListAuditResponse> responses) {
+        answer(responses, () -> {
+            int limit = limit(request.getLimit(), 1_000);
+            requireZooKeeper();
+            return ListAuditResponse.newBuilder().addAllEntries(audit.newest(limit)).build();
+        });
+    }
+
+    /** 0 means 100; else 1..max. */
+    private static int limit(int requested, int max) {
+        long value = Integer.toUnsignedLong(requested);
+        if (value == 0) {
+            return 100;
+        }
+        return Checks.checkRange("limit", value, 1, max);
+    }
+
+    private static java.util.OptionalInt expected(boolean present, int version) {
+        if (!present) {
+            return java.util.OptionalInt.empty();
+        }
+        Checks.check(version >= ConfigStore.ABSENT, "expected_version", version, "-1 (none stored yet) or a version >= 0");
+        return java.util.OptionalInt.of(version);
+    }
+
+    /** Writes who did what to the audit log; after the change is persisted, before the call is answered. */
+    private void audit(String method, String target, String before, String after) {
+        AuditEntry.Builder entry = AuditEntry.newBuilder().setAtUnixMillis(System.currentTimeMillis()).setMethod(method)
+                .setTarget(target).setBefore(before).setAfter(after).setReplica(replicaId);
+        Caller.current().describe(entry);
+        audit.append(entry.build());
+    }
+
+    private static String text(com.google.protobuf.MessageOrBuilder message) {
+        return com.google.protobuf.TextFormat.shortDebugString(message);
+    }
+
+    private static String describe(EndpointOverride override) {
+        return io.ballast.controlplane.events.ClusterEvents.describe(override);
+    }
+
+    private Backend mutate(String method, String service, String id, UnaryOperator<EndpointOverride> change) {
         Checks.checkName("service", service);
         Checks.checkId("id", id);
         requireZooKeeper();
         Optional<BackendRegistration> registration = registration(service, id);
+        EndpointOverride[] before = new EndpointOverride[1];
         EndpointOverride written = overrides.update(service, id, current -> {
             if (registration.isEmpty() && current.isEmpty()) {
                 throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
             }
+            before[0] = current;
             return change.apply(current);
         });
         log.info("override of {}/{} is now {}", service, id, written.isEmpty() ? "none" : written);
+        audit(method, service + "/" + id, describe(before[0]), describe(written));
         return BackendViews.backend(service, id, registration, written);
     }
 

@@ -43,6 +43,9 @@ final class BackendViews {
                 .setZone(r.zone())
                 .setDeclaredWeight(r.weight())
                 .setEffectiveWeight(EffectiveEndpoint.weight(r.weight(), override)));
+        registration.map(BackendRegistration::load).ifPresent(load -> backend.setLastLoad(io.ballast.proto.v1.LoadReport.newBuilder()
+                .setCpuUtilization(load.cpuUtilization()).setInFlight(load.inFlight()).setQps(load.qps())
+                .setUtilization(load.utilization()).setReportedAtUnixMillis(load.reportedAtMillis())));
         if (override.weight() != null) {
             backend.setOverrideWeight(override.weight());
         }

@@ -10,6 +10,7 @@ import io.ballast.proto.v1.ClusterStatus;
 import io.ballast.proto.v1.NodeStatus;
 import io.ballast.proto.v1.Replica;
 import java.util.List;
+import io.ballast.controlplane.stream.StreamView;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
@@ -38,11 +39,13 @@ final class StatusReader {
 
     /**
      * @param answeredBy id of this replica
-     * @param nackErrors last NACK error per node id as this replica (when leading) saw it; used
-     *     when a node's own registration reports none yet
+     * @param streams the control streams of the nodes subscribed to this replica (empty unless it
+     *     leads): connection time and last answer; a NACK's error is used when the node's own
+     *     registration reports none yet
+     * @param zookeeperState this replica's ZooKeeper connection
      */
-    ClusterStatus read(String answeredBy, Map<String, String> nackErrors) {
-        ClusterStatus.Builder status = ClusterStatus.newBuilder().setAnsweredBy(answeredBy);
+    ClusterStatus read(String answeredBy, Map<String, StreamView> streams, String zookeeperState) {
+        ClusterStatus.Builder status = ClusterStatus.newBuilder().setAnsweredBy(answeredBy).setZookeeperState(zookeeperState);
         Optional<LeaderInfo> leader = read(paths.leader(), LeaderInfo.class);
         leader.ifPresent(l -> status.setLeaderId(l.id()).setLeaderAddress(l.address()).setEpoch(l.epoch())
                 .setSnapshotVersion(l.version()));
@@ -50,16 +53,27 @@ final class StatusReader {
             read(paths.replica(child), ReplicaInfo.class).ifPresent(r -> status.addReplicas(Replica.newBuilder()
                     .setId(r.id())
                     .setAddress(r.address())
-                    .setLeader(leader.map(l -> l.id().equals(r.id())).orElse(false))));
+                    .setLeader(leader.map(l -> l.id().equals(r.id())).orElse(false))
+                    .setServing(true))); // registered: its ZooKeeper session is alive, and it serves the admin API
         }
         for (String child : children(paths.nodes())) {
-            read(paths.node(child), NodeRegistration.class).ifPresent(n -> status.addNodes(NodeStatus.newBuilder()
-                    .setId(n.id())
-                    .setProxyAddress(n.proxyAddress())
-                    .setZone(n.zone())
-                    .setAppliedEpoch(n.appliedEpoch())
-                    .setAppliedVersion(n.appliedVersion())
-                    .setLastError(n.lastError().isEmpty() ? nackErrors.getOrDefault(n.id(), "") : n.lastError())));
+            read(paths.node(child), NodeRegistration.class).ifPresent(n -> {
+                StreamView stream = streams.get(n.id());
+                NodeStatus.Builder node = NodeStatus.newBuilder()
+                        .setId(n.id())
+                        .setProxyAddress(n.proxyAddress())
+                        .setZone(n.zone())
+                        .setAppliedEpoch(n.appliedEpoch())
+                        .setAppliedVersion(n.appliedVersion())
+                        .setLastError(n.lastError().isEmpty() && stream != null ? stream.lastError() : n.lastError());
+                leader.filter(l -> l.epoch() == n.appliedEpoch() && l.version() > n.appliedVersion())
+                        .ifPresent(l -> node.setLagVersions(l.version() - n.appliedVersion()));
+                if (stream != null) {
+                    node.setConnected(true).setConnectedSinceUnixMillis(stream.connectedAtMillis())
+                            .setLastAnswer(stream.lastAnswer()).setLastAnswerVersion(stream.lastAnswerVersion());
+                }
+                status.addNodes(node);
+            });
         }
         return status.build();
     }

@@ -20,6 +20,7 @@ public final class LeaderWatch implements AutoCloseable {
     private final CuratorCache cache;
     private final Executor loop;
     private volatile Optional<LeaderInfo> current = Optional.empty();
+    private volatile java.util.function.Consumer<Optional<LeaderInfo>> onChange = leader -> {};
 
     public LeaderWatch(CuratorFramework client, String leaderPath, Executor loop) {
         this.cache = CuratorCache.build(client, leaderPath, CuratorCache.Options.SINGLE_NODE_CACHE);
@@ -27,8 +28,20 @@ public final class LeaderWatch implements AutoCloseable {
     }
 
     public void start() {
-        cache.listenable().addListener((type, oldData, data) -> current = parse(data), loop);
+        cache.listenable().addListener((type, oldData, data) -> {
+            Optional<LeaderInfo> next = parse(data);
+            boolean changed = !next.equals(current);
+            current = next;
+            if (changed) {
+                onChange.accept(next);
+            }
+        }, loop);
         cache.start();
+    }
+
+    /** Called on the loop executor whenever the record changes (set before {@link #start}). */
+    public void onChange(java.util.function.Consumer<Optional<LeaderInfo>> listener) {
+        this.onChange = listener;
     }
 
     public Optional<LeaderInfo> current() {

@@ -72,8 +72,16 @@ final class NodeStream implements StreamObserver<NodeMessage> {
             return;
         }
         switch (message.getKindCase()) {
-            case ACK -> subscriber.onAck(message.getAck());
-            case NACK -> subscriber.onNack(message.getNack());
+            case ACK -> {
+                if (subscriber.onAck(message.getAck())) {
+                    gate.answered(subscriber, true);
+                }
+            }
+            case NACK -> {
+                if (subscriber.onNack(message.getNack())) {
+                    gate.answered(subscriber, false);
+                }
+            }
             case HELLO -> fail("hello", "a second Hello", "a Hello only as the first message");
             default -> fail("kind", "not set", "hello, ack or nack");
         }

@@ -38,6 +38,9 @@ public final class Subscriber {
     private long ackedEpoch;
     private long ackedVersion;
     private String lastError = "";
+    private String lastAnswer = "";
+    private long lastAnswerVersion;
+    private final long connectedAtMillis = System.currentTimeMillis();
     private boolean ended;
 
     public Subscriber(ServerCallStreamObserver<ServerMessage> call, Hello hello) {
@@ -96,6 +99,8 @@ public final class Subscriber {
         ackedEpoch = ack.getEpoch();
         ackedVersion = ack.getVersion();
         lastError = "";
+        lastAnswer = "ACK";
+        lastAnswerVersion = ack.getVersion();
         return true;
     }
 
@@ -106,6 +111,8 @@ public final class Subscriber {
             return false;
         }
         lastError = nack.getErrorDetail();
+        lastAnswer = "NACK";
+        lastAnswerVersion = nack.getVersion();
         log.warn("node {} refused snapshot epoch {} version {}: {}", nodeId(), nack.getEpoch(), nack.getVersion(),
                 lastError);
         return true;
@@ -164,5 +171,20 @@ public final class Subscriber {
 
     public boolean ended() {
         return ended;
+    }
+
+    /** "ACK", "NACK", or "" before the node's first answer. */
+    public String lastAnswer() {
+        return lastAnswer;
+    }
+
+    /** Version the last answer was about, 0 before the first. */
+    public long lastAnswerVersion() {
+        return lastAnswerVersion;
+    }
+
+    /** When the node's Hello arrived, wall-clock milliseconds. */
+    public long connectedAtMillis() {
+        return connectedAtMillis;
     }
 }

@@ -4,7 +4,7 @@ package io.ballast.controlplane.stream;
  * Where a stream goes once its Hello has arrived: the control plane's state thread decides
  * whether this replica leads (register the subscriber) or not (redirect it).
  *
- * <p>Both methods are called on the state thread only.
+ * <p>Every method is called on the state thread only.
  */
 public interface SubscriptionGate {
 
@@ -13,4 +13,7 @@ public interface SubscriptionGate {
 
     /** The stream ended (cancelled, failed, completed or refused); idempotent. */
     void unsubscribe(Subscriber subscriber);
+
+    /** The node answered the snapshot last sent to it (ACK when {@code accepted}, else NACK). */
+    default void answered(Subscriber subscriber, boolean accepted) {}
 }
