@@ -27,6 +27,12 @@ import picocli.CommandLine.Command;
             RouteCommands.Set.class,
             RouteCommands.ListRoutes.class,
             ExplainCommand.class,
+            ServicesCommand.class,
+            BackendCommand.class,
+            PolicyCommands.Delete.class,
+            ClusterLogCommands.Events.class,
+            ClusterLogCommands.Audit.class,
+            picocli.AutoComplete.GenerateCompletion.class,
             DrainCommands.Drain.class,
             DrainCommands.Undrain.class,
             CommandLine.HelpCommand.class

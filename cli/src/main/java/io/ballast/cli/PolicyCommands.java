@@ -1,6 +1,7 @@
 package io.ballast.cli;
 
 import io.ballast.common.policy.PolicyRules;
+import io.ballast.proto.v1.DeleteServicePolicyRequest;
 import io.ballast.proto.v1.GetServicePolicyRequest;
 import io.ballast.proto.v1.HashKey;
 import io.ballast.proto.v1.LbAlgorithm;
@@ -89,6 +90,10 @@ final class PolicyCommands {
         @Option(names = "--connect-retries", paramLabel = "N", description = "Retries on another endpoint after a connect failure, 0..5 (default 1).")
         Integer connectRetries;
 
+        @Option(names = "--expected-version", paramLabel = "V", description = "Write only if the stored policy still has this"
+                + " version (from get-policy; -1: only if none is stored), else fail: no lost updates.")
+        Integer expectedVersion;
+
         @Override
         public Integer call() {
             boolean json = options.json();
@@ -115,6 +120,9 @@ final class PolicyCommands {
             }
             SetServicePolicyRequest.Builder request = SetServicePolicyRequest.newBuilder()
                     .setService(service).setAlgorithm(parse(algorithm)).setSettings(settings);
+            if (expectedVersion != null) {
+                request.setExpectedVersion(expectedVersion);
+            }
             if (slowStartMillis != 0 || slowStartAggression != 0 || slowStartMinPercent != 0) {
                 request.setSlowStart(SlowStart.newBuilder().setWindowMillis(slowStartMillis)
                         .setAggression(slowStartAggression).setMinWeightPercent(slowStartMinPercent));
@@ -161,13 +169,39 @@ final class PolicyCommands {
         }
     }
 
+    @Command(name = "delete-policy", mixinStandardHelpOptions = true,
+            description = "Remove a service's policy: it balances by the defaults (round robin) again. Idempotent.")
+    static final class Delete implements Callable<Integer> {
+
+        @Mixin ConnectionOptions options;
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", description = "Service name.") String service;
+
+        @Option(names = "--expected-version", paramLabel = "V", description = "Delete only if the stored policy still has this version.")
+        Integer expectedVersion;
+
+        @Override
+        public Integer call() {
+            boolean json = options.json();
+            DeleteServicePolicyRequest.Builder request = DeleteServicePolicyRequest.newBuilder().setService(service);
+            if (expectedVersion != null) {
+                request.setExpectedVersion(expectedVersion);
+            }
+            ServicePolicy policy = AdminClient.call(options, stub -> stub.deleteServicePolicy(request.build()));
+            print(spec.commandLine().getOut(), policy, json);
+            return 0;
+        }
+    }
+
     static void print(PrintWriter out, ServicePolicy policy, boolean json) {
         if (json) {
             Output.json(out, policy);
         } else {
-            Output.table(out, List.of("SERVICE", "ALGORITHM", "SETTINGS", "SLOW_START"),
+            Output.table(out, List.of("SERVICE", "ALGORITHM", "SETTINGS", "SLOW_START", "VERSION"),
                     List.of(List.of(policy.getService(), policy.getAlgorithm().name().toLowerCase(Locale.ROOT),
-                            settings(policy.getSettings()), slowStart(policy))));
+                            settings(policy.getSettings()), slowStart(policy),
+                            policy.getVersion() < 0 ? "none stored" : String.valueOf(policy.getVersion()))));
         }
         out.flush();
     }

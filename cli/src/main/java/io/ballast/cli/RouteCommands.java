@@ -34,6 +34,10 @@ final class RouteCommands {
 
         @Option(names = "--clear", description = "Remove every operator route.") boolean clear;
 
+        @Option(names = "--expected-version", paramLabel = "V", description = "Write only if the stored routes still have this"
+                + " version (from `routes -o json`; -1: only if none are stored).")
+        Integer expectedVersion;
+
         @Override
         public Integer call() {
             boolean json = options.json();
@@ -42,6 +46,9 @@ final class RouteCommands {
                         + " (expected: at least one ROUTE, or --clear alone)");
             }
             SetRoutesRequest.Builder request = SetRoutesRequest.newBuilder();
+            if (expectedVersion != null) {
+                request.setExpectedVersion(expectedVersion);
+            }
             for (int i = 0; i < routes.size(); i++) {
                 request.addRoutes(parse("routes[" + i + "]", routes.get(i)));
             }

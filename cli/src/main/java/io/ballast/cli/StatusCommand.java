@@ -31,14 +31,19 @@ final class StatusCommand implements Callable<Integer> {
         out.println("leader:   " + (status.getLeaderId().isEmpty() ? "(none)" : status.getLeaderId() + " at " + status.getLeaderAddress()));
         out.println("epoch:    " + status.getEpoch());
         out.println("snapshot: version " + status.getSnapshotVersion());
+        out.println("answered by " + status.getAnsweredBy() + " (ZooKeeper " + status.getZookeeperState() + ")");
         out.println();
         Output.table(out, List.of("REPLICA", "ADDRESS", "ROLE"), status.getReplicasList().stream()
                 .map((Replica r) -> List.of(r.getId(), r.getAddress(), r.getLeader() ? "leader" : "follower")).toList());
         out.println();
-        Output.table(out, List.of("NODE", "ADDRESS", "ZONE", "APPLIED", "IN SYNC", "LAST ERROR"), status.getNodesList().stream()
+        Output.table(out, List.of("NODE", "ADDRESS", "ZONE", "APPLIED", "IN SYNC", "LAG", "STREAM", "LAST ANSWER", "LAST ERROR"),
+                status.getNodesList().stream()
                 .map((NodeStatus n) -> List.of(n.getId(), n.getProxyAddress(), n.getZone().isEmpty() ? "-" : n.getZone(),
                         n.getAppliedEpoch() + "/" + n.getAppliedVersion(),
                         n.getAppliedEpoch() == status.getEpoch() && n.getAppliedVersion() == status.getSnapshotVersion() ? "yes" : "no",
+                        String.valueOf(n.getLagVersions()),
+                        n.getConnected() ? "since " + ClusterLogCommands.time(n.getConnectedSinceUnixMillis()) : "-",
+                        n.getLastAnswer().isEmpty() ? "-" : n.getLastAnswer() + " v" + n.getLastAnswerVersion(),
                         n.getLastError().isEmpty() ? "-" : n.getLastError()))
                 .toList());
         out.flush();

@@ -178,6 +178,49 @@ class BallastCtlTest {
         assertThat(ctl("routes").out().strip()).isEqualTo("HOST  PREFIX  TARGET");
     }
 
+    @Test
+    void servicesBackendEventsAuditAndGuardedDeletes() {
+        assertThat(ctl("set-policy", "web", "random").exitCode()).isZero();
+        assertThat(ctl("set-weight", "web", "web-1", "40").exitCode()).isZero();
+
+        Run services = ctl("services");
+        assertThat(services.exitCode()).as(services.err()).isZero();
+        assertThat(services.out()).containsPattern("web\\s+random\\s+set\\s+1\\s+1\\s+0");
+
+        Run backend = ctl("backend", "web", "web-1");
+        assertThat(backend.exitCode()).as(backend.err()).isZero();
+        assertThat(backend.out()).contains("last load report", "base", "operator override 40", "expired")
+                .containsPattern("web\\s+web-1\\s+127.0.0.1:8001");
+        assertThat(ctl("backend", "web", "nope").err()).contains("NOT_FOUND: backend web/nope is not registered");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("audit").out().contains("SetWeight"));
+        Run audit = ctl("audit");
+        assertThat(audit.out()).containsPattern("anonymous\\s+admin\\s+SetServicePolicy\\s+web")
+                .containsPattern("anonymous\\s+admin\\s+SetWeight\\s+web/web-1\\s+none\\s+weight 40");
+
+        // Events are per replica: ask until the replica ballastctl reaches has seen the override.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("events").out().contains("override_changed"));
+        assertThat(ctl("events", "-o", "json").out()).contains("\"kind\": \"override_changed\"");
+
+        Run stale = ctl("delete-policy", "web", "--expected-version", "5");
+        assertThat(stale.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(stale.err()).contains("FAILED_PRECONDITION: expected_version: 5 (expected: the current version 0");
+        Run deleted = ctl("delete-policy", "web", "--expected-version", "0");
+        assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).containsPattern("web\\s+round_robin.*none stored");
+        assertThat(ctl("set-policy", "web", "maglev", "--hash-client-ip", "--expected-version", "-1").exitCode()).isZero();
+        assertThat(ctl("set-policy", "web", "random", "--expected-version", "-1").err()).contains("FAILED_PRECONDITION");
+    }
+
+    @Test
+    void aBashCompletionScriptIsGenerated() {
+        StringWriter out = new StringWriter();
+        picocli.CommandLine cl = BallastCtl.commandLine();
+        cl.setOut(new PrintWriter(out));
+        assertThat(cl.execute("generate-completion")).isZero();
+        assertThat(out.toString()).contains("complete -F", "set-policy", "explain", "--hash-header");
+    }
+
     private ServicePolicy stored(CuratorFramework client, String service) throws Exception {
         ServicePolicy.Builder policy = ServicePolicy.newBuilder();
         com.google.protobuf.util.JsonFormat.parser().merge(new String(client.getData()
