@@ -90,6 +90,10 @@ final class PolicyCommands {
         @Option(names = "--connect-retries", paramLabel = "N", description = "Retries on another endpoint after a connect failure, 0..5 (default 1).")
         Integer connectRetries;
 
+        @Option(names = "--allowed-networks", split = ",", paramLabel = "CIDR", description = "IPs or CIDR blocks the service's"
+                + " backends may register from (e.g. 10.0.0.0/8,fd00::/8); others are refused and never pushed (default: anywhere).")
+        List<String> allowedNetworks = new ArrayList<>();
+
         @Option(names = "--expected-version", paramLabel = "V", description = "Write only if the stored policy still has this"
                 + " version (from get-policy; -1: only if none is stored), else fail: no lost updates.")
         Integer expectedVersion;
@@ -119,7 +123,8 @@ final class PolicyCommands {
                 settings.setRateLimit(RateLimit.newBuilder().setClusterRequestsPerSecond(rateLimit).setBurst(burst));
             }
             SetServicePolicyRequest.Builder request = SetServicePolicyRequest.newBuilder()
-                    .setService(service).setAlgorithm(parse(algorithm)).setSettings(settings);
+                    .setService(service).setAlgorithm(parse(algorithm)).setSettings(settings)
+                    .addAllAllowedBackendNetworks(allowedNetworks);
             if (expectedVersion != null) {
                 request.setExpectedVersion(expectedVersion);
             }

@@ -194,4 +194,33 @@ class AdminApiIntegrationTest {
     private static List<String> kinds(List<Event> events) {
         return events.stream().map(Event::getKind).toList();
     }
+
+    @Test
+    void aRegistrationOutsideTheServicesAllowedNetworksIsRefusedReportedAndNeverPushed() throws Exception {
+        replicas = new Replicas(zk);
+        ControlPlane cp = replicas.start("cp-1");
+        replicas.awaitLeader(0);
+        AdminGrpc.AdminBlockingStub admin = replicas.admin(cp);
+        assertStatus(() -> admin.setServicePolicy(SetServicePolicyRequest.newBuilder().setService("web")
+                        .setAlgorithm(LbAlgorithm.ROUND_ROBIN).addAllowedBackendNetworks("10.0.0.0/33").build()),
+                Status.Code.INVALID_ARGUMENT, "allowed_backend_networks[0]: \"10.0.0.0/33\" (expected: an IPv4 or IPv6 address or CIDR");
+        admin.setServicePolicy(SetServicePolicyRequest.newBuilder().setService("web").setAlgorithm(LbAlgorithm.ROUND_ROBIN)
+                .addAllowedBackendNetworks("127.0.0.0/8").build());
+        TestNode node = replicas.node(cp, "n1");
+        replicas.register(Replicas.registration("web", "good", 8081, 10));
+        replicas.register(new io.ballast.common.model.BackendRegistration("web", "rogue", "203.0.113.9", 8082, "", 10,
+                java.util.Map.of(), "test", 1L, null));
+
+        await().atMost(Replicas.WAIT).until(() -> kinds(admin.listEvents(ListEventsRequest.getDefaultInstance()).getEventsList())
+                .containsAll(List.of("registered", "registration_refused")));
+        var snapshot = await().atMost(Replicas.WAIT).until(() -> node.latest().orElse(null),
+                s -> s != null && s.getServicesCount() == 1 && s.getServices(0).getEndpointsCount() == 1);
+        assertThat(snapshot.getServices(0).getEndpoints(0).getId()).isEqualTo("good");
+        Backend rogue = admin.getBackend(GetBackendRequest.newBuilder().setService("web").setId("rogue").build());
+        assertThat(rogue.getRefused()).isEqualTo("address 203.0.113.9 is outside the service's allowed networks 127.0.0.0/8");
+        assertThat(rogue.getEffectiveWeight()).isZero();
+        Event refused = admin.listEvents(ListEventsRequest.getDefaultInstance()).getEventsList().stream()
+                .filter(e -> e.getKind().equals("registration_refused")).findFirst().orElseThrow();
+        assertThat(refused.getId()).isEqualTo("rogue");
+    }
 }

@@ -16,6 +16,7 @@ import io.ballast.proto.v1.GetStatusRequest;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.ListBackendsRequest;
 import io.ballast.proto.v1.ListBackendsResponse;
+import io.ballast.common.policy.AddressRules;
 import io.ballast.common.policy.PolicyRules;
 import io.ballast.common.policy.RouteRules;
 import io.ballast.controlplane.weights.WeightResult;
@@ -154,13 +155,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             int endpoints = view.state().registrations().getOrDefault(service, java.util.Collections.emptySortedMap()).size();
             PolicyRules.check(problems, "settings", settings, endpoints, PolicyRules.Origin.ADMIN);
             PolicyRules.checkSlowStart(problems, "slow_start", request.getSlowStart());
+            AddressRules.check(problems, "allowed_backend_networks", request.getAllowedBackendNetworksList());
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
             requireZooKeeper();
             ServicePolicy policy = ServicePolicy.newBuilder().setService(service).setAlgorithm(algorithm)
                     .setSettings(settings.toBuilder().clearRateLimit().mergeFrom(onlyClusterRate(settings)))
-                    .setSlowStart(request.getSlowStart()).build();
+                    .setSlowStart(request.getSlowStart())
+                    .addAllAllowedBackendNetworks(request.getAllowedBackendNetworksList()).build();
             // No registration needed: operators choose the policy before deploying the service.
             String before = view.state().policy(service).map(AdminService::text).orElse("none");
             int version = config.put(paths.serviceConfig(service), policy, expected(request.hasExpectedVersion(),
@@ -294,7 +297,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
             }
             Optional<WeightResult> computed = Optional.ofNullable(view.weights().get(service)).map(byId -> byId.get(id));
-            return BackendViews.backend(service, id, current.registration(service, id), current.override(service, id), computed);
+            return BackendViews.backend(current, service, id, computed);
         });
     }
 

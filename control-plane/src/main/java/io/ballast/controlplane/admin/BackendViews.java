@@ -63,6 +63,15 @@ final class BackendViews {
         return io.ballast.proto.v1.WeightTerm.newBuilder().setName(term.name()).setValue(term.value()).setReason(term.reason()).build();
     }
 
+    /** With the refusal of a registration outside its service's allowed networks (then it has no effective weight). */
+    static Backend backend(ClusterState state, String service, String id, Optional<WeightResult> computed) {
+        Optional<BackendRegistration> registration = state.registration(service, id);
+        Optional<String> refused = registration.flatMap(state::refusal);
+        Backend backend = backend(service, id, registration, state.override(service, id), refused.isPresent() ? Optional.empty() : computed);
+        return refused.map(reason -> backend.toBuilder().setRefused(reason).setEffectiveWeight(0).clearWeightTerms().build())
+                .orElse(backend);
+    }
+
     static List<Backend> list(ClusterState state, String service, Map<String, ? extends Map<String, WeightResult>> weights) {
         List<Backend> backends = new ArrayList<>();
         for (String name : state.knownServices()) {
@@ -71,7 +80,7 @@ final class BackendViews {
             }
             for (String id : state.knownIds(name)) {
                 Optional<WeightResult> computed = Optional.ofNullable(weights.get(name)).map(byId -> byId.get(id));
-                backends.add(backend(name, id, state.registration(name, id), state.override(name, id), computed));
+                backends.add(backend(state, name, id, computed));
             }
         }
         return backends;

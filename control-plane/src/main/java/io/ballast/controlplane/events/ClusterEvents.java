@@ -38,8 +38,13 @@ public final class ClusterEvents {
                 BackendRegistration old = was.get(id);
                 BackendRegistration now = is.get(id);
                 if (old == null) {
-                    b.add("registered", service, id, now.host() + ":" + now.port() + " weight " + now.weight()
-                            + (now.zone().isEmpty() ? "" : " zone " + now.zone()));
+                    java.util.Optional<String> refused = after.refusal(now);
+                    if (refused.isPresent()) {
+                        b.add("registration_refused", service, id, refused.get());
+                    } else {
+                        b.add("registered", service, id, now.host() + ":" + now.port() + " weight " + now.weight()
+                                + (now.zone().isEmpty() ? "" : " zone " + now.zone()));
+                    }
                 } else if (now == null) {
                     b.add("deregistered", service, id, old.host() + ":" + old.port());
                 } else if (!old.withLoad(null).equals(now.withLoad(null))) {

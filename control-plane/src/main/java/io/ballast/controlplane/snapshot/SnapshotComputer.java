@@ -29,7 +29,8 @@ import java.util.TreeSet;
  * (else override if set, else declared), declared_weight = override if set, else declared;
  * drained endpoints are DRAINING with weight 0. Each service gets the default policy overlaid
  * with the operator's settings from {@code config/services/<service>}; a rate limit's node share is
- * the cluster rate divided by the live nodes ({@code nodes/}, at least 1). Routes: the
+ * the cluster rate divided by the live nodes ({@code nodes/}, at least 1). A registration
+ * outside its service's allowed networks is left out. Routes: the
  * operator's first, in order, then {@code Host: <service>, /} per registered service. The default
  * service is {@code defaultService} if it has registrations, else the only service if there is
  * exactly one, else none.
@@ -73,6 +74,9 @@ public final class SnapshotComputer {
             Service.Builder built = Service.newBuilder().setName(name).setPolicy(policy(state, name));
             Map<String, WeightResult> computed = weights.get(name);
             for (BackendRegistration registration : registrations.getOrDefault(name, Collections.emptySortedMap()).values()) {
+                if (state.refusal(registration).isPresent()) {
+                    continue; // outside the service's allowed networks: never pushed
+                }
                 WeightResult result = computed == null ? null : computed.get(registration.id());
                 built.addEndpoints(endpoint(registration, state.override(name, registration.id()), result));
             }

@@ -91,6 +91,15 @@ public record ClusterState(
         return new ClusterState(registrations, overrides, copy, routes, nodes);
     }
 
+    /**
+     * Why a registration is ignored: its address is outside its service's allowed networks
+     * ({@code ServicePolicy.allowed_backend_networks}); empty when it is admitted.
+     */
+    public Optional<String> refusal(BackendRegistration registration) {
+        return policy(registration.service()).flatMap(policy ->
+                io.ballast.common.policy.AddressRules.violation(registration.host(), policy.getAllowedBackendNetworksList()));
+    }
+
     /** The operator's policy of {@code service}, empty when none is set. */
     public Optional<ServicePolicy> policy(String service) {
         return Optional.ofNullable(policies.get(service));

@@ -90,6 +90,7 @@ public final class ZkEntries {
         }
         PolicyRules.check(problems, "settings", policy.getSettings(), 0, PolicyRules.Origin.ADMIN);
         PolicyRules.checkSlowStart(problems, "slow_start", policy.getSlowStart());
+        io.ballast.common.policy.AddressRules.check(problems, "allowed_backend_networks", policy.getAllowedBackendNetworksList());
         if (!problems.isEmpty()) {
             return Parsed.invalid(String.join("; ", problems));
         }
