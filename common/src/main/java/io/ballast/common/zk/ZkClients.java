@@ -18,6 +18,22 @@ public final class ZkClients {
 
     /** A new, not yet started client. {@code connectString} is {@code host:port[,host:port...]}. */
     public static CuratorFramework newClient(String connectString, Duration sessionTimeout) {
+        return builder(connectString, sessionTimeout).build();
+    }
+
+    /**
+     * A client that authenticates with {@code credentials} ({@code user:password}, digest scheme)
+     * and creates every znode with the ACL {@code security} gives its path.
+     */
+    public static CuratorFramework newClient(String connectString, Duration sessionTimeout, String credentials,
+                                             ZkSecurity security) {
+        return builder(connectString, sessionTimeout)
+                .authorization("digest", ZkSecurity.authBytes(credentials))
+                .aclProvider(security)
+                .build();
+    }
+
+    private static CuratorFrameworkFactory.Builder builder(String connectString, Duration sessionTimeout) {
         int sessionMillis = Math.toIntExact(sessionTimeout.toMillis());
         return CuratorFrameworkFactory.builder()
                 .connectString(connectString)
@@ -26,7 +42,6 @@ public final class ZkClients {
                 // Per operation: bounded retries with capped backoff. The connection itself is
                 // re-established in the background for as long as the client lives, so a
                 // component outlives a ZooKeeper outage; only individual calls fail.
-                .retryPolicy(new BoundedExponentialBackoffRetry(100, 2_000, 10))
-                .build();
+                .retryPolicy(new BoundedExponentialBackoffRetry(100, 2_000, 10));
     }
 }
