@@ -34,6 +34,12 @@ final class BackendCommand implements Callable<Integer> {
             return 0;
         }
         BackendsCommand.print(out, backend, false);
+        if (!backend.getEjected().isEmpty()) {
+            out.println("ejected: " + backend.getEjected());
+        }
+        if (!backend.getRefused().isEmpty()) {
+            out.println("refused: " + backend.getRefused());
+        }
         if (backend.hasLastLoad()) {
             LoadReport load = backend.getLastLoad();
             out.printf(Locale.ROOT, "last load report %s: qps %s, utilisation %s, in flight %s, host cpu %s%n",

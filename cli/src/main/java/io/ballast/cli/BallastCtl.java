@@ -35,6 +35,8 @@ import picocli.CommandLine.Command;
             picocli.AutoComplete.GenerateCompletion.class,
             DrainCommands.Drain.class,
             DrainCommands.Undrain.class,
+            DrainCommands.Eject.class,
+            DrainCommands.Restore.class,
             CommandLine.HelpCommand.class
         })
 public final class BallastCtl implements Runnable {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code drain} and {@code undrain}: the same arguments, a different RPC. */
+/** {@code drain}, {@code undrain}, {@code eject} and {@code restore}: a backend in and out of rotation. */
 final class DrainCommands {
 
     private DrainCommands() {}
@@ -53,6 +53,39 @@ final class DrainCommands {
     static final class Undrain extends DrainAction {
         Undrain() {
             super(AdminGrpc.AdminBlockingStub::undrain);
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Restore an ejected backend: it receives traffic again (a drain or weight override stays). Idempotent.")
+    static final class Restore extends DrainAction {
+        Restore() {
+            super(AdminGrpc.AdminBlockingStub::restore);
+        }
+    }
+
+    @Command(name = "eject", mixinStandardHelpOptions = true,
+            description = "Eject a backend by hand: no new requests to it at once (state EJECTED), with a reason. Idempotent;"
+                    + " `restore` reverses it.")
+    static final class Eject implements Callable<Integer> {
+
+        @Mixin ConnectionOptions options;
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", description = "Service name.") String service;
+        @Parameters(index = "1", description = "Backend (endpoint) id.") String id;
+
+        @picocli.CommandLine.Option(names = "--reason", required = true, description = "Why (1..256 characters), kept in the audit log.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            boolean json = options.json();
+            io.ballast.proto.v1.EjectRequest request = io.ballast.proto.v1.EjectRequest.newBuilder()
+                    .setService(service).setId(id).setReason(reason).build();
+            Backend backend = AdminClient.call(options, stub -> stub.eject(request));
+            BackendsCommand.print(spec.commandLine().getOut(), backend, json);
+            return 0;
         }
     }
 }

@@ -213,6 +213,17 @@ class BallastCtlTest {
     }
 
     @Test
+    void ejectAndRestoreByHand() {
+        Run ejected = ctl("eject", "web", "web-1", "--reason", "returns stale data");
+        assertThat(ejected.exitCode()).as(ejected.err()).isZero();
+        assertThat(ejected.out()).containsPattern("web-1.*EJECTED\\s+yes\\s+100\\s+-\\s+0");
+        assertThat(ctl("backend", "web", "web-1").out()).contains("ejected: returns stale data");
+        assertThat(ctl("eject", "web", "web-1").err()).contains("Missing required option: '--reason=<reason>'");
+        Run restored = ctl("restore", "web", "web-1");
+        assertThat(restored.out()).containsPattern("web-1.*ACTIVE\\s+yes\\s+100\\s+-\\s+100");
+    }
+
+    @Test
     void aBashCompletionScriptIsGenerated() {
         StringWriter out = new StringWriter();
         picocli.CommandLine cl = BallastCtl.commandLine();

@@ -223,4 +223,36 @@ class AdminApiIntegrationTest {
                 .filter(e -> e.getKind().equals("registration_refused")).findFirst().orElseThrow();
         assertThat(refused.getId()).isEqualTo("rogue");
     }
+
+    @Test
+    void aBackendEjectedByHandGetsNoTrafficUntilRestoredAndKeepsItsOtherOverrides() throws Exception {
+        replicas = new Replicas(zk);
+        ControlPlane cp = replicas.start("cp-1");
+        replicas.awaitLeader(0);
+        AdminGrpc.AdminBlockingStub admin = replicas.admin(cp);
+        TestNode node = replicas.node(cp, "n1");
+        replicas.register(Replicas.registration("web", "a", 8081, 10));
+        admin.setWeight(SetWeightRequest.newBuilder().setService("web").setId("a").setWeight(30).build());
+        assertStatus(() -> admin.eject(io.ballast.proto.v1.EjectRequest.newBuilder().setService("web").setId("a").build()),
+                Status.Code.INVALID_ARGUMENT, "reason: \"\" (expected: 1..256 characters saying why)");
+
+        Backend ejected = admin.eject(io.ballast.proto.v1.EjectRequest.newBuilder().setService("web").setId("a")
+                .setReason("returns stale data").build());
+        assertThat(ejected.getEjected()).isEqualTo("returns stale data");
+        assertThat(ejected.getState()).isEqualTo(io.ballast.proto.v1.EndpointState.EJECTED);
+        assertThat(ejected.getEffectiveWeight()).isZero();
+        var inSnapshot = await().atMost(Replicas.WAIT).until(() -> node.latest().orElse(null), s -> s != null
+                && s.getServicesCount() == 1 && s.getServices(0).getEndpoints(0).getState() == io.ballast.proto.v1.EndpointState.EJECTED);
+        assertThat(inSnapshot.getServices(0).getEndpoints(0).getWeight()).isZero();
+
+        Backend restored = admin.restore(io.ballast.proto.v1.DrainRequest.newBuilder().setService("web").setId("a").build());
+        assertThat(restored.getState()).isEqualTo(io.ballast.proto.v1.EndpointState.ACTIVE);
+        assertThat(restored.getOverrideWeight()).isEqualTo(30);
+        await().atMost(Replicas.WAIT).until(() -> node.latest().map(s -> s.getServices(0).getEndpoints(0).getWeight() == 30).orElse(false));
+        assertThat(admin.listAudit(ListAuditRequest.getDefaultInstance()).getEntriesList())
+                .extracting(AuditEntry::getMethod, AuditEntry::getAfter)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("SetWeight", "weight 30"),
+                        org.assertj.core.groups.Tuple.tuple("Eject", "weight 30, ejected (returns stale data)"),
+                        org.assertj.core.groups.Tuple.tuple("Restore", "weight 30"));
+    }
 }

@@ -32,6 +32,7 @@ import io.ballast.proto.v1.WeightExplanation;
 import io.ballast.controlplane.events.EventLog;
 import io.ballast.proto.v1.AuditEntry;
 import io.ballast.proto.v1.DeleteServicePolicyRequest;
+import io.ballast.proto.v1.EjectRequest;
 import io.ballast.proto.v1.Event;
 import io.ballast.proto.v1.GetBackendRequest;
 import io.ballast.proto.v1.ListAuditRequest;
@@ -137,6 +138,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void undrain(DrainRequest request, StreamObserver<Backend> responses) {
         answer(responses, () -> mutate("Undrain", request.getService(), request.getId(),
                 current -> new EndpointOverride(current.weight(), false)));
+    }
+
+    @Override
+    public void eject(EjectRequest request, StreamObserver<Backend> responses) {
+        answer(responses, () -> {
+            String reason = request.getReason();
+            Checks.check(!reason.isBlank() && reason.length() <= 256, "reason", reason, "1..256 characters saying why");
+            return mutate("Eject", request.getService(), request.getId(), current -> current.withEjected(reason));
+        });
+    }
+
+    @Override
+    public void restore(DrainRequest request, StreamObserver<Backend> responses) {
+        answer(responses, () -> mutate("Restore", request.getService(), request.getId(), current -> current.withEjected(null)));
     }
 
     @Override

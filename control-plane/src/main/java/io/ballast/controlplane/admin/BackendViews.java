@@ -49,6 +49,9 @@ final class BackendViews {
         if (override.weight() != null) {
             backend.setOverrideWeight(override.weight());
         }
+        if (override.hasEjection()) {
+            backend.setEjected(override.ejected());
+        }
         if (registration.isPresent()) {
             computed.ifPresent(result -> {
                 backend.setEffectiveWeight(override.drained() ? 0 : result.effective());

@@ -102,7 +102,7 @@ public final class ClusterEvents {
             return "none";
         }
         return (override.weight() != null ? "weight " + override.weight() : "declared weight")
-                + (override.drained() ? ", drained" : "");
+                + (override.drained() ? ", drained" : "") + (override.hasEjection() ? ", ejected (" + override.ejected() + ")" : "");
     }
 
     private record Builder(List<Event> events, long now, String observer) {

@@ -11,15 +11,18 @@ public final class EffectiveEndpoint {
 
     private EffectiveEndpoint() {}
 
-    /** 0 when drained, else the override weight if set, else the declared weight. */
+    /** 0 when drained or ejected, else the override weight if set, else the declared weight. */
     public static int weight(int declaredWeight, EndpointOverride override) {
-        if (override.drained()) {
+        if (override.drained() || override.hasEjection()) {
             return 0;
         }
         return override.weight() != null ? override.weight() : declaredWeight;
     }
 
     public static EndpointState state(EndpointOverride override) {
+        if (override.hasEjection()) {
+            return EndpointState.EJECTED;
+        }
         return override.drained() ? EndpointState.DRAINING : EndpointState.ACTIVE;
     }
 }

@@ -25,7 +25,7 @@ import java.util.function.Function;
  *       service's endpoints with fresh reports, clamped to [0.1, 10]. A report in the blackout
  *       (since the endpoint's first report), expired, or without usable numbers gives 1.0.</li>
  *   <li>slow_start: {@link SlowStartConfig#ramp} of age since the agent's startedAtMillis; 1.0 when off.</li>
- *   <li>health: 0 when drained, else 1.</li>
+ *   <li>health: 0 when drained or ejected, else 1.</li>
  *   <li>damping: the weight moves at most maxStep x previous effective weight; a new endpoint
  *       (no previous result) or a changed base (override, declared weight) is undamped. The result is clamped to 1..10000 when base &gt; 0.</li>
  * </ul>
@@ -79,8 +79,9 @@ public final class WeightCalculator {
             terms.add(load);
             WeightTerm ramp = slowStartTerm(slowStart, nowMillis - registration.startedAtMillis());
             terms.add(ramp);
-            boolean drained = override.drained();
-            terms.add(new WeightTerm("health", drained ? 0 : 1, drained ? "drained by an operator" : "ACTIVE"));
+            boolean drained = override.drained() || override.hasEjection();
+            terms.add(new WeightTerm("health", drained ? 0 : 1, override.hasEjection() ? "ejected by an operator: " + override.ejected()
+                    : override.drained() ? "drained by an operator" : "ACTIVE"));
             double raw = base * load.value() * ramp.value() * (drained ? 0 : 1);
             int undamped = clamp((int) Math.round(raw), base, drained);
             WeightResult prior = previous.get(id);

@@ -105,9 +105,9 @@ class SnapshotValidatorTest {
                 .isEmpty();
         assertThat(SnapshotValidator.problems(withEndpoint(0,
                 e -> e.toBuilder().setState(EndpointState.ENDPOINT_STATE_UNSPECIFIED).build()))).containsExactly(
-                "services[0].endpoints[0].state: ENDPOINT_STATE_UNSPECIFIED (expected: ACTIVE or DRAINING)");
+                "services[0].endpoints[0].state: ENDPOINT_STATE_UNSPECIFIED (expected: ACTIVE, DRAINING or EJECTED)");
         assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setStateValue(9).build()))).containsExactly(
-                "services[0].endpoints[0].state: 9 (expected: ACTIVE or DRAINING)");
+                "services[0].endpoints[0].state: 9 (expected: ACTIVE, DRAINING or EJECTED)");
     }
 
     @Test
