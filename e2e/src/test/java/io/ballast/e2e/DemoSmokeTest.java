@@ -54,6 +54,8 @@ class DemoSmokeTest {
                 throw new AssertionError("the demo's port 127.0.0.1:" + port + " is in use on this machine", e);
             }
         }
+        // Child logs are appended to (a restarted child keeps its history): a previous run's "Press Ctrl-C" must not count.
+        Files.deleteIfExists(Path.of("target", "e2e-logs", "demo", "demo.log").toAbsolutePath());
         ChildProcess demo = group.start("demo", List.of("demo"));
         await("demo prints its table").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200))
                 .until(() -> !demo.isAlive() || Files.readString(demo.logFile()).contains("Press Ctrl-C"));
