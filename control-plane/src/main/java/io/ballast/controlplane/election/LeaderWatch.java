@@ -30,7 +30,8 @@ public final class LeaderWatch implements AutoCloseable {
     public void start() {
         cache.listenable().addListener((type, oldData, data) -> {
             Optional<LeaderInfo> next = parse(data);
-            boolean changed = !next.equals(current);
+            // The record's version field moves with every snapshot; only a new leader or epoch is a change.
+            boolean changed = !next.map(l -> l.id() + "@" + l.epoch()).equals(current.map(l -> l.id() + "@" + l.epoch()));
             current = next;
             if (changed) {
                 onChange.accept(next);
@@ -39,7 +40,7 @@ public final class LeaderWatch implements AutoCloseable {
         cache.start();
     }
 
-    /** Called on the loop executor whenever the record changes (set before {@link #start}). */
+    /** Called on the loop executor when the leader or its epoch changes (set before {@link #start}). */
     public void onChange(java.util.function.Consumer<Optional<LeaderInfo>> listener) {
         this.onChange = listener;
     }
