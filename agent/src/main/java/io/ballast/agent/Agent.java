@@ -4,12 +4,16 @@ import io.ballast.agent.health.HealthChecker;
 import io.ballast.agent.health.HealthState;
 import io.ballast.agent.load.BackendLoadSource;
 import io.ballast.agent.load.LoadSampler;
+import io.ballast.agent.metrics.AgentMetrics;
 import io.ballast.agent.registration.Registration;
+import io.ballast.common.logging.LogContext;
+import io.ballast.common.metrics.MetricsHttpServer;
 import io.ballast.common.model.BackendRegistration;
-import io.ballast.common.zk.ZkClients;
 import java.time.Clock;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,6 +61,8 @@ public final class Agent implements AutoCloseable {
     private final LoadSampler load;
     private final Registration registration;
     private final BackendRegistration template;
+    private final AgentMetrics metrics;
+    private volatile MetricsHttpServer metricsServer; // null while --metrics is off
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Confined to the executor; stops periodic work once close() began. */
     private boolean stopping;
@@ -65,8 +71,9 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentConfig config, Clock clock) {
         this.config = config;
-        this.load = new LoadSampler(clock,
-                config.loadUrl() == null ? null : new BackendLoadSource(config.loadUrl(), config.loadTimeout()));
+        this.metrics = new AgentMetrics(() -> health == HealthState.HEALTHY, () -> registered);
+        this.load = new LoadSampler(clock, config.loadUrl() == null ? null
+                : new BackendLoadSource(config.loadUrl(), config.loadTimeout(), metrics::loadFetchFailed));
         this.template = config.registration(AgentVersion.get(), clock.millis(), null);
         List<String> problems = template.problems();
         if (!problems.isEmpty()) {
@@ -81,7 +88,7 @@ public final class Agent implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         this.executor = scheduler;
-        this.client = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
+        this.client = config.zkAccess().newClient(config.zkConnect(), config.sessionTimeout());
         this.registration = new Registration(client, config.registrationPath(), executor);
     }
 
@@ -101,6 +108,15 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startInternal() {
+        LogContext.put(LogContext.COMPONENT_ID, config.id());
+        if (config.metrics() != null) {
+            try {
+                metricsServer = MetricsHttpServer.start(config.metrics(), metrics::scrape, "ballast-agent-metrics");
+            } catch (RuntimeException e) {
+                executor.shutdownNow();
+                throw e;
+            }
+        }
         client.getConnectionStateListenable().addListener(this::onConnectionState, executor);
         client.start();
         long intervalMillis = config.healthCheck().interval().toMillis();
@@ -134,6 +150,12 @@ public final class Agent implements AutoCloseable {
         return registered;
     }
 
+    /** Where {@code GET /metrics} is served ({@code --metrics}, with the real port), empty when off. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        MetricsHttpServer server = metricsServer;
+        return server == null ? Optional.empty() : Optional.of(server.localAddress());
+    }
+
     /** The agent's ZooKeeper client, for tests that expire its session. */
     CuratorFramework zkClient() {
         return client;
@@ -143,7 +165,9 @@ public final class Agent implements AutoCloseable {
         if (stopping) {
             return;
         }
+        long startNanos = System.nanoTime();
         HealthChecker.Check check = checker.check();
+        metrics.probed(check.probe().passed(), System.nanoTime() - startNanos);
         health = check.state();
         if (!check.changed()) {
             log.debug("{}: {}", check.state(), check.probe().detail());
@@ -221,6 +245,10 @@ public final class Agent implements AutoCloseable {
         }
         client.close();
         registration.close();
+        MetricsHttpServer server = metricsServer;
+        if (server != null) {
+            server.close();
+        }
         log.info("agent {} stopped", config.id());
     }
 }

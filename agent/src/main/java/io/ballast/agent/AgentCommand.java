@@ -87,11 +87,17 @@ public final class AgentCommand implements Callable<Integer> {
                     + "unknown (default: none)")
     String loadUrl;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at "
+            + "http://HOST:PORT/metrics, port 0 for any free port; no authentication, so bind loopback or a "
+            + "monitoring network (default: off)")
+    String metrics;
+
     /** The validated configuration these options describe; starts nothing. */
     AgentConfig toConfig() {
         int[] status = HealthCheckConfig.parseStatusRange("health-status", healthStatus);
         AgentConfig.Builder builder = AgentConfig.builder()
                 .zkConnect(shared.zk)
+                .zkAccess(shared.zkAccess())
                 .cluster(shared.cluster)
                 .service(service)
                 .id(id)
@@ -107,7 +113,8 @@ public final class AgentCommand implements Callable<Integer> {
                 .fall(fall)
                 .heartbeatInterval(Duration.ofMillis(heartbeatMillis))
                 .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
-                .loadUrl(loadUrl);
+                .loadUrl(loadUrl)
+                .metrics(metrics);
         if (backend != null) {
             builder.backend(backend);
         }

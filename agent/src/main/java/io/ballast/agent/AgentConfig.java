@@ -34,6 +34,9 @@ import java.util.Objects;
  * @param sessionTimeout ZooKeeper session timeout: how long a crashed agent's registration survives
  * @param loadUrl {@code http://} URL where the backend reports its own load (ORCA style), read at
  *     each heartbeat; null for none (qps and utilisation are then reported unknown)
+ * @param zkAccess ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}), {@link io.ballast.common.zk.ZkAccess#OPEN} by default
+ * @param metrics where {@code GET /metrics} serves the agent's Prometheus metrics ({@code --metrics},
+ *     unresolved, port 0 for any free port); null for off
  */
 public record AgentConfig(
         String zkConnect,
@@ -47,7 +50,9 @@ public record AgentConfig(
         HealthCheckConfig healthCheck,
         Duration heartbeatInterval,
         Duration sessionTimeout,
-        URI loadUrl) {
+        URI loadUrl,
+        java.net.InetSocketAddress metrics,
+        io.ballast.common.zk.ZkAccess zkAccess) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final int DEFAULT_WEIGHT = 100;
@@ -176,6 +181,14 @@ public record AgentConfig(
         private Duration heartbeatInterval = Duration.ofMillis(DEFAULT_HEARTBEAT_MILLIS);
         private Duration sessionTimeout = Duration.ofMillis(DEFAULT_SESSION_TIMEOUT_MILLIS);
         private URI loadUrl;
+        private java.net.InetSocketAddress metrics;
+        private io.ballast.common.zk.ZkAccess zkAccess = io.ballast.common.zk.ZkAccess.OPEN;
+
+        /** ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}); default open. */
+        public Builder zkAccess(io.ballast.common.zk.ZkAccess zkAccess) {
+            this.zkAccess = java.util.Objects.requireNonNull(zkAccess, "zkAccess");
+            return this;
+        }
 
         private Builder() {}
 
@@ -227,13 +240,22 @@ public record AgentConfig(
         /** Parses an {@code http://} URL, null or blank for none; see {@link AgentConfig#parseLoadUrl}. */
         public Builder loadUrl(String loadUrl) { this.loadUrl = parseLoadUrl(loadUrl); return this; }
 
+        /**
+         * Parses the metrics address {@code host:port} (port 0: any free port); null or blank turns it off.
+         * Throws {@code metrics: "x" (expected: host:port with port 0..65535)}.
+         */
+        public Builder metrics(String hostPort) {
+            this.metrics = hostPort == null || hostPort.isBlank() ? null : HostPort.parseBindAddress("metrics", hostPort);
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first invalid value */
         public AgentConfig build() {
             Checks.check(backend != null, "backend", null, "host:port with port 1..65535");
             HealthCheckConfig health = new HealthCheckConfig(healthCheck, healthPath, minStatus, maxStatus, interval,
                     timeout, rise, fall);
             return new AgentConfig(zkConnect, cluster, service, id == null ? defaultId(backend) : id, backend, zone,
-                    weight, metadata, health, heartbeatInterval, sessionTimeout, loadUrl);
+                    weight, metadata, health, heartbeatInterval, sessionTimeout, loadUrl, metrics, zkAccess);
         }
     }
 }

@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
             PolicyCommands.Delete.class,
             ClusterLogCommands.Events.class,
             ClusterLogCommands.Audit.class,
+            WatchCommand.class,
             picocli.AutoComplete.GenerateCompletion.class,
             DrainCommands.Drain.class,
             DrainCommands.Undrain.class,

@@ -1,9 +1,24 @@
 package io.ballast.cli;
 
+import io.ballast.common.config.ClientTls;
+import io.ballast.common.config.ClientTlsOptions;
+import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options shared by every subcommand: how to reach the admin API and how to print. */
+/** Options shared by every subcommand: how to reach the admin API, who to be, and how to print. */
 final class ConnectionOptions {
+
+    static final String TOKEN_ENV = "BALLAST_TOKEN";
+
+    /** {@code --tls-ca}, {@code --tls-cert}, {@code --tls-key}. */
+    @Mixin ClientTlsOptions tls;
+
+    // No ${DEFAULT-VALUE} in the description: --help must never print the token.
+    @Option(names = "--token", defaultValue = "${env:" + TOKEN_ENV + "}",
+            description = "Bearer token of the admin API (default: the BALLAST_TOKEN environment variable, which keeps "
+                    + "the token out of the process list).")
+    String token;
 
     @Option(names = "--server", description = "Admin API address host:port of one replica; skips ZooKeeper discovery.")
     String server;
@@ -20,6 +35,16 @@ final class ConnectionOptions {
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", description = "Output format: table or json (default: ${DEFAULT-VALUE}).")
     String output;
+
+    /** TLS of the admin channels, validated; empty means plaintext. */
+    Optional<ClientTls> clientTls() {
+        return tls.toTls();
+    }
+
+    /** The bearer token, if one was given. */
+    Optional<String> bearerToken() {
+        return token == null || token.isBlank() ? Optional.empty() : Optional.of(token.strip());
+    }
 
     boolean json() {
         return switch (output) {

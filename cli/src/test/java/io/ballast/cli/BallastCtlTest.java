@@ -213,6 +213,20 @@ class BallastCtlTest {
     }
 
     @Test
+    void watchFollowsTheEventsLive() throws Exception {
+        java.util.concurrent.CompletableFuture<Run> watch = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> ctl("watch", "--max-events", "2"));
+        // Events happen only after the watch is attached; repeat the change until two have been seen.
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            ctl("set-weight", "web", "web-1", String.valueOf(1 + (int) (System.nanoTime() % 1000)));
+            return watch.isDone();
+        });
+        Run run = watch.get();
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().lines().filter(line -> line.contains("override_changed")).count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void ejectAndRestoreByHand() {
         Run ejected = ctl("eject", "web", "web-1", "--reason", "returns stale data");
         assertThat(ejected.exitCode()).as(ejected.err()).isZero();

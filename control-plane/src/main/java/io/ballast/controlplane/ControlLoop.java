@@ -1,7 +1,9 @@
 package io.ballast.controlplane;
 
+import io.ballast.common.logging.LogContext;
 import io.ballast.common.model.LeaderInfo;
 import io.ballast.controlplane.election.EpochCounter;
+import io.ballast.controlplane.metrics.ControlPlaneMetrics;
 import io.ballast.controlplane.election.LeaderRecord;
 import io.ballast.controlplane.election.LeaderWatch;
 import io.ballast.controlplane.election.Leadership;
@@ -86,6 +88,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final EventLog events;
     private ClusterState lastSeen; // state thread: the state the last events were computed against
     private final WeightBook weights;
+    private final ControlPlaneMetrics metrics = new ControlPlaneMetrics(); // updated on the state thread
 
     // Confined to the state thread (term is also read by the zk thread, hence volatile).
     private Role role = Role.FOLLOWER;
@@ -132,6 +135,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     void start() {
+        LogContext.put(LogContext.COMPONENT_ID, id);
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
         tracker.start();
         leaderWatch.onChange(leader -> events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis())
@@ -140,6 +144,11 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
                 .setObservedBy(id).build())));
         leaderWatch.start();
         leadership.start();
+    }
+
+    /** This replica's metrics (leader, epoch, snapshot version, nodes, push-to-ACK latency, NACKs); any thread. */
+    ControlPlaneMetrics metrics() {
+        return metrics;
     }
 
     /** The state-thread executor; tasks submitted after close are dropped. */
@@ -235,6 +244,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
             return; // lost it meanwhile; stepDown already queued the release of control/leader
         }
         role = Role.LEADER;
+        metrics.leading(epoch);
         sequence = new SnapshotSequence(epoch, defaultService);
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.SERVING);
         log.info("replica {} leads with epoch {}", id, epoch);
@@ -257,6 +267,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
         List<Subscriber> ending = new ArrayList<>(subscribers);
         subscribers.clear();
+        metrics.notLeading();
         ending.forEach(s -> s.end(Status.UNAVAILABLE.withDescription("not leader")));
         try {
             zkThread.execute(this::releaseRecord);
@@ -297,6 +308,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
 
     @Override
     public void answered(Subscriber subscriber, boolean accepted) {
+        metrics.answered(accepted, subscriber.answerLatencyNanos());
         if (!accepted) {
             events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("nack")
                     .setId(subscriber.nodeId()).setDetail("version " + subscriber.lastAnswerVersion() + ": " + subscriber.lastError())
@@ -344,6 +356,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
             log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),
                     snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
             subscribers.forEach(s -> s.offer(snapshot));
+            metrics.published(snapshot.getVersion());
             events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("snapshot_published")
                     .setId(id).setDetail("epoch " + snapshot.getEpoch() + " version " + snapshot.getVersion() + ", "
                             + snapshot.getServicesCount() + " services, " + subscribers.size() + " subscribers")
@@ -373,6 +386,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
             return;
         }
         subscribers.add(subscriber);
+        metrics.subscribers(subscribers.size());
         log.info("node {} subscribed (last applied epoch {} version {})", subscriber.nodeId(),
                 subscriber.hello().getLastEpoch(), subscriber.hello().getLastVersion());
         if (sequence != null) {
@@ -383,6 +397,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     @Override
     public void unsubscribe(Subscriber subscriber) {
         if (subscribers.remove(subscriber)) {
+            metrics.subscribers(subscribers.size());
             log.info("node {} unsubscribed", subscriber.nodeId());
         }
     }

@@ -1,15 +1,21 @@
 package io.ballast.controlplane;
 
 import io.ballast.common.config.HostPort;
+import io.ballast.common.config.ServerTls;
 import io.ballast.common.json.Json;
+import io.ballast.common.metrics.MetricsHttpServer;
 import io.ballast.common.model.ReplicaInfo;
-import io.ballast.common.zk.ZkClients;
 import io.ballast.common.zk.ZkPaths;
 import io.ballast.controlplane.admin.AdminService;
+import io.ballast.controlplane.security.AdminAuthInterceptor;
+import io.ballast.controlplane.security.ClientCertificateInterceptor;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.controlplane.stream.ControlStreamService;
 import io.ballast.proto.v1.Snapshot;
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -48,10 +54,11 @@ public final class ControlPlane implements AutoCloseable {
     private final HealthStatusManager health;
     private final ControlLoop loop;
     private final PersistentNode replicaNode;
+    private final MetricsHttpServer metricsServer; // null while --metrics is off
     private boolean closed;
 
     private ControlPlane(String id, HostPort advertise, CuratorFramework client, Server server, HealthStatusManager health,
-            ControlLoop loop, PersistentNode replicaNode) {
+            ControlLoop loop, PersistentNode replicaNode, MetricsHttpServer metricsServer) {
         this.id = id;
         this.advertise = advertise;
         this.client = client;
@@ -59,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
         this.health = health;
         this.loop = loop;
         this.replicaNode = replicaNode;
+        this.metricsServer = metricsServer;
     }
 
     /**
@@ -75,7 +83,9 @@ public final class ControlPlane implements AutoCloseable {
         // once bound, and join the mutable registry right after binding, before this replica is
         // registered anywhere (nobody can know its address in between).
         MutableHandlerRegistry lateServices = new MutableHandlerRegistry();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()))
+        // TLS (off by default) covers every service: the nodes' stream, the admin API, health, reflection.
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.listenPort()),
+                        ServerTls.credentials(config.tls()))
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(health.getHealthService())
@@ -91,22 +101,31 @@ public final class ControlPlane implements AutoCloseable {
         if (advertise.host().equals("0.0.0.0") || advertise.host().equals("::")) {
             log.warn("advertising the wildcard address {}: nodes and ballastctl cannot reach it; set --advertise", advertise);
         }
-        CuratorFramework client = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
+        CuratorFramework client = config.zkAccess().newClient(config.zkConnect(), config.sessionTimeout());
         ControlLoop loop = null;
         PersistentNode replicaNode = null;
+        MetricsHttpServer metricsServer = null;
         try {
             client.start();
             loop = new ControlLoop(client, config, id, advertise.toString(), health);
-            lateServices.addService(new ControlStreamService(loop.loop(), loop));
-            lateServices.addService(new AdminService(client, paths, id, loop));
+            lateServices.addService(streamGuard(config, new ControlStreamService(loop.loop(), loop)));
+            // Authentication and roles guard the admin API only: nodes on the stream are authenticated by mutual TLS.
+            lateServices.addService(ServerInterceptors.intercept(new AdminService(client, paths, id, loop),
+                    new AdminAuthInterceptor(config.adminAuth())));
             if (portKnown) {
                 startServer(server, config);
             }
             loop.start();
+            if (config.metrics().isPresent()) {
+                metricsServer = MetricsHttpServer.start(config.metrics().get(), loop.metrics()::scrape, "ballast-cp-metrics");
+            }
             replicaNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, paths.replica(id),
                     Json.write(new ReplicaInfo(id, advertise.toString())));
             replicaNode.start();
         } catch (RuntimeException e) {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             if (loop != null) {
                 loop.close();
             }
@@ -114,9 +133,33 @@ public final class ControlPlane implements AutoCloseable {
             client.close();
             throw e;
         }
-        log.info("control-plane replica {} serving on {}:{} (advertised {}), cluster {}", id, config.listenHost(),
-                server.getPort(), advertise, config.cluster());
-        return new ControlPlane(id, advertise, client, server, health, loop, replicaNode);
+        log.info("control-plane replica {} serving on {}:{} (advertised {}), cluster {}, {}, admin auth {}", id,
+                config.listenHost(), server.getPort(), advertise, config.cluster(),
+                config.tls().map(ServerTls::describe).orElse("plaintext"), config.adminAuth().isPresent() ? "on" : "off");
+        warnAboutSecurity(config);
+        return new ControlPlane(id, advertise, client, server, health, loop, replicaNode, metricsServer);
+    }
+
+    /**
+     * The control stream is for nodes, which mutual TLS authenticates. When client certificates are
+     * only optional (so that ballastctl may use a bearer token), a stream caller must still have one.
+     */
+    private static ServerServiceDefinition streamGuard(ControlPlaneConfig config, BindableService stream) {
+        boolean optional = config.tls().map(tls -> tls.clientAuth() == ServerTls.ClientAuth.OPTIONAL).orElse(false);
+        return optional
+                ? ServerInterceptors.intercept(stream, new ClientCertificateInterceptor())
+                : stream.bindService();
+    }
+
+    /** Settings that work but are probably not what the operator meant. */
+    private static void warnAboutSecurity(ControlPlaneConfig config) {
+        if (config.adminAuth().isPresent() && config.tls().isEmpty()) {
+            log.warn("--admin-auth without --tls-cert: bearer tokens cross the network in clear text");
+        }
+        boolean certificateIdentities = config.adminAuth().map(access -> !access.certificates().isEmpty()).orElse(false);
+        if (certificateIdentities && config.tls().map(tls -> tls.clientCa().isEmpty()).orElse(true)) {
+            log.warn("--admin-auth lists certificates but no --tls-client-ca is set: no client certificate can match");
+        }
     }
 
     private static void startServer(Server server, ControlPlaneConfig config) {
@@ -126,6 +169,11 @@ public final class ControlPlane implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + config.listenHost() + ":" + config.listenPort()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where {@code GET /metrics} is served ({@code --metrics}, with the real port), empty when off. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(metricsServer).map(MetricsHttpServer::localAddress);
     }
 
     /** The port the gRPC server is bound to (useful with port 0). */
@@ -181,6 +229,9 @@ public final class ControlPlane implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
         }
         client.close();
     }

@@ -1,5 +1,6 @@
 package io.ballast.controlplane;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +46,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     String defaultService;
 
     @Option(names = "--weight-interval-ms", description = "Damping interval of computed weights, 100..60000 ms: a weight "
-            + "moves at most 50% per interval (default: ${DEFAULT-VALUE})", defaultValue = "1000")
+            + "moves at most 50%% per interval (default: ${DEFAULT-VALUE})", defaultValue = "1000")
     long weightIntervalMs;
 
     @Option(names = "--load-blackout-ms", description = "Load reports count only this long after an endpoint's first "
@@ -55,6 +56,30 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     @Option(names = "--load-expiry-ms", description = "Load reports older than this are ignored, 1000..3600000 ms "
             + "(default: ${DEFAULT-VALUE})", defaultValue = "180000")
     long loadExpiryMs;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain of this replica's gRPC server (with --tls-key); "
+            + "turns TLS on for nodes and ballastctl (default: plaintext). See docs/security.md")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM file of the unencrypted PKCS#8 private key of --tls-cert")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", description = "PEM CA certificate(s) client certificates are verified against "
+            + "(mutual TLS)")
+    Path tlsClientCa;
+
+    @Option(names = "--tls-client-auth", description = "Client certificates: none, optional (verified when given; "
+            + "callers without one may use a bearer token) or require (default: require with --tls-client-ca, else none)")
+    String tlsClientAuth;
+
+    @Option(names = "--admin-auth", description = "YAML file of admin identities: tokens [{token, identity, role}] and "
+            + "certificates [{cn, role}], roles reader < operator < admin (default: off, every caller is an anonymous admin)")
+    Path adminAuth;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Serve Prometheus metrics at "
+            + "http://HOST:PORT/metrics, port 0 for any free port; no authentication, so bind loopback or a "
+            + "monitoring network (default: off)")
+    String metrics;
 
     /** The validated configuration these options describe; starts nothing. */
     public ControlPlaneConfig toConfig() {
@@ -70,6 +95,13 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 .weightInterval(Duration.ofMillis(weightIntervalMs))
                 .loadBlackout(Duration.ofMillis(loadBlackoutMs))
                 .loadExpiry(Duration.ofMillis(loadExpiryMs))
+                .tlsCert(tlsCert)
+                .tlsKey(tlsKey)
+                .tlsClientCa(tlsClientCa)
+                .tlsClientAuth(tlsClientAuth)
+                .adminAuth(adminAuth)
+                .metrics(metrics)
+                .zkAccess(shared.zkAccess())
                 .build();
     }
 

@@ -2,7 +2,10 @@ package io.ballast.controlplane;
 
 import io.ballast.common.config.Checks;
 import io.ballast.common.config.HostPort;
+import io.ballast.common.config.ServerTls;
 import io.ballast.common.zk.ZkPaths;
+import io.ballast.controlplane.security.AdminAccess;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,6 +31,13 @@ import java.util.Optional;
  *     (50%) per interval, and time-dependent weights (slow start, load blackout) are recomputed this often
  * @param loadBlackout load reports are ignored until this long after an endpoint's first report
  * @param loadExpiry load reports older than this are ignored
+ * @param tls TLS of the gRPC server ({@code --tls-cert}, {@code --tls-key}, {@code --tls-client-ca},
+ *     {@code --tls-client-auth}); empty means plaintext
+ * @param adminAuth admin identities and roles ({@code --admin-auth}); empty means every admin
+ *     caller is the anonymous admin
+ * @param zkAccess ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}), open by default
+ * @param metrics where {@code GET /metrics} serves this replica's Prometheus metrics ({@code --metrics});
+ *     empty means off
  */
 public record ControlPlaneConfig(
         String zkConnect,
@@ -41,7 +51,11 @@ public record ControlPlaneConfig(
         String defaultService,
         Duration weightInterval,
         Duration loadBlackout,
-        Duration loadExpiry) {
+        Duration loadExpiry,
+        Optional<ServerTls> tls,
+        Optional<AdminAccess> adminAuth,
+        Optional<java.net.InetSocketAddress> metrics,
+        io.ballast.common.zk.ZkAccess zkAccess) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final String DEFAULT_LISTEN = "127.0.0.1:7000";
@@ -73,6 +87,10 @@ public record ControlPlaneConfig(
         Checks.checkRange("weight-interval-ms", weightInterval.toMillis(), 100, 60_000);
         Checks.checkRange("load-blackout-ms", loadBlackout.toMillis(), 0, 600_000);
         Checks.checkRange("load-expiry-ms", loadExpiry.toMillis(), 1_000, 3_600_000);
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(adminAuth, "adminAuth");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(zkAccess, "zkAccess");
     }
 
     /** The weight calculator's tunables. */
@@ -113,8 +131,37 @@ public record ControlPlaneConfig(
         private Duration weightInterval = DEFAULT_WEIGHT_INTERVAL;
         private Duration loadBlackout = DEFAULT_LOAD_BLACKOUT;
         private Duration loadExpiry = DEFAULT_LOAD_EXPIRY;
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path tlsClientCa;
+        private String tlsClientAuth;
+        private Path adminAuth;
+        private String metrics;
 
         private Builder() {}
+
+        /** PEM certificate chain of the server; with {@link #tlsKey} turns TLS on. */
+        public Builder tlsCert(Path value) { this.tlsCert = value; return this; }
+
+        /** PEM (PKCS#8) private key of {@link #tlsCert}. */
+        public Builder tlsKey(Path value) { this.tlsKey = value; return this; }
+
+        /** PEM CA certificates client certificates are verified against (mutual TLS). */
+        public Builder tlsClientCa(Path value) { this.tlsClientCa = value; return this; }
+
+        /** {@code none}, {@code optional} or {@code require}; null: require with a client CA, else none. */
+        public Builder tlsClientAuth(String value) { this.tlsClientAuth = value; return this; }
+
+        /** YAML file of admin tokens and certificate CNs with their roles; null turns admin auth off. */
+        public Builder adminAuth(Path value) { this.adminAuth = value; return this; }
+
+        /** {@code host:port} of the metrics endpoint (port 0: any free port); null or blank turns it off. */
+        public Builder metrics(String value) { this.metrics = value; return this; }
+
+        private io.ballast.common.zk.ZkAccess zkAccess = io.ballast.common.zk.ZkAccess.OPEN;
+
+        /** ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}); default open. */
+        public Builder zkAccess(io.ballast.common.zk.ZkAccess value) { this.zkAccess = value; return this; }
 
         public Builder weightInterval(Duration value) { this.weightInterval = value; return this; }
 
@@ -148,7 +195,11 @@ public record ControlPlaneConfig(
                     : Optional.of(HostPort.parse("advertise", advertise));
             Optional<String> replicaId = id == null || id.isBlank() ? Optional.empty() : Optional.of(id);
             return new ControlPlaneConfig(zkConnect, cluster, replicaId, listenAddress.getHostString(), listenAddress.getPort(),
-                    advertised, sessionTimeout, debounce, defaultService, weightInterval, loadBlackout, loadExpiry);
+                    advertised, sessionTimeout, debounce, defaultService, weightInterval, loadBlackout, loadExpiry,
+                    ServerTls.fromOptions(tlsCert, tlsKey, tlsClientCa, tlsClientAuth),
+                    adminAuth == null ? Optional.empty() : Optional.of(AdminAccess.load(adminAuth)),
+                    metrics == null || metrics.isBlank() ? Optional.empty()
+                            : Optional.of(HostPort.parseBindAddress("metrics", metrics)), zkAccess);
         }
     }
 }

@@ -106,6 +106,35 @@ class ZkSecurityIntegrationTest {
         assertThat(node.getData().forPath(paths.serviceConfig("web"))).isEqualTo(data);
     }
 
+    @Test
+    void aControlPlaneWithCredentialsLeadsAndPushesWhatAnAgentWithItsOwnRegistersOnAnAclTree() throws Exception {
+        ZkPaths paths = ZkPaths.forCluster(ZooKeeperExtension.uniqueCluster("acl-cp"));
+        ZkSecurity security = new ZkSecurity(paths.root(), ZkSecurity.digest(CP), List.of(ZkSecurity.digest(NODE)),
+                List.of(ZkSecurity.digest(AGENT)));
+        String cluster = paths.root().substring("/ballast/".length());
+        try (ControlPlane cp = ControlPlane.start(ControlPlaneConfig.builder().zkConnect(zk.connectString()).cluster(cluster)
+                .id("cp-1").listen("127.0.0.1:0").sessionTimeout(Duration.ofSeconds(2))
+                .zkAccess(new io.ballast.common.zk.ZkAccess(CP, security)).build())) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> cp.currentSnapshot().isPresent());
+            CuratorFramework agent = client(AGENT, security);
+            agent.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(paths.backend("web", "web-1"),
+                    io.ballast.common.json.Json.write(Replicas.registration("web", "web-1", 8081, 10)));
+            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                    .forAddress("127.0.0.1", cp.port()).usePlaintext().build();
+            try (TestNode node = TestNode.subscribe(channel, "n1")) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> node.latest()
+                        .map(s -> s.getServicesCount() == 1 && s.getServices(0).getEndpointsCount() == 1).orElse(false));
+            } finally {
+                channel.shutdownNow();
+            }
+            // What the control plane created is its own: an anonymous client cannot move the epoch.
+            CuratorFramework anonymous = client(null, null);
+            assertThatThrownBy(() -> anonymous.setData().forPath(paths.epoch(), "99".getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThat(anonymous.getACL().forPath(paths.epoch())).hasSize(2);
+        }
+    }
+
     private interface ZkCall {
         void run() throws Exception;
     }

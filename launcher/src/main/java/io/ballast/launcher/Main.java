@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             NodeCommand.class,
             AgentCommand.class,
             DemoBackendCommand.class,
+            ZkDigestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

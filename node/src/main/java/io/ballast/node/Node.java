@@ -1,12 +1,13 @@
 package io.ballast.node;
 
 import io.ballast.common.config.HostPort;
-import io.ballast.common.zk.ZkClients;
+import io.ballast.common.logging.LogContext;
 import io.ballast.common.zk.ZkPaths;
 import io.ballast.node.admin.NodeAdminServer;
 import io.ballast.node.control.ControlClient;
 import io.ballast.node.control.NodeIdentity;
 import io.ballast.node.control.NodeRegistrar;
+import io.ballast.node.metrics.NodeMetrics;
 import io.ballast.node.proxy.ProxyConfig;
 import io.ballast.node.proxy.ProxyServer;
 import io.ballast.node.snapshot.AppliedState;
@@ -66,7 +67,9 @@ public final class Node implements AutoCloseable {
      */
     public static Node start(NodeConfig config) {
         Deque<AutoCloseable> resources = new ArrayDeque<>();
+        LogContext.put(LogContext.COMPONENT_ID, config.id());
         try {
+            NodeMetrics metrics = new NodeMetrics();
             SnapshotStore store = new SnapshotStore(config.stateDir());
             // Restore the stored snapshot before the proxy binds, so the first connection is
             // already routed by it. Until the proxy exists, the applier parks what it applies;
@@ -81,18 +84,19 @@ public final class Node implements AutoCloseable {
                     running.apply(snapshot);
                 }
             }, store);
+            metrics.bindAppliedState(() -> applier.state().epoch(), () -> applier.state().version());
             applier.restore();
             ProxyServer proxy = ProxyServer.start(ProxyConfig.builder()
                     .bindHost(config.listen().getHostString())
                     .port(config.listen().getPort())
                     .ioThreads(config.ioThreads())
                     .zone(config.zone())
-                    .build(), restored.get());
+                    .build(), restored.get(), metrics);
             proxyRef.set(proxy);
             resources.push(proxy);
 
             NodeAdminServer admin = NodeAdminServer.start(
-                    new InetSocketAddress(config.admin().getHostString(), config.admin().getPort()), applier::state);
+                    new InetSocketAddress(config.admin().getHostString(), config.admin().getPort()), applier::state, metrics);
             resources.push(admin);
 
             HostPort advertised = config.advertise() != null
@@ -103,15 +107,16 @@ public final class Node implements AutoCloseable {
                     new HostPort(config.admin().getHostString(), adminAddress.getPort()).toString());
 
             ZkPaths paths = ZkPaths.forCluster(config.cluster());
-            CuratorFramework zk = ZkClients.newClient(config.zkConnect(), config.sessionTimeout());
+            CuratorFramework zk = config.zkAccess().newClient(config.zkConnect(), config.sessionTimeout());
             zk.start();
             resources.push(zk);
             NodeRegistrar registrar = new NodeRegistrar(zk, paths.node(config.id()), identity, applier.state());
             applier.addListener(registrar::update);
             registrar.start();
             resources.push(registrar);
-            ControlClient control = ControlClient.start(zk, paths, identity, applier);
+            ControlClient control = ControlClient.start(zk, paths, identity, applier, config.controlPlaneCredentials());
             resources.push(control);
+            metrics.bindControlPlaneConnected(() -> control.silentForNanos(System.nanoTime()) == 0);
             resources.push(StaleWeightGuard.start(config.weightMaxAge(), control::silentForNanos, applier));
 
             log.info("node {} serving on {} (advertised {}), admin on {}, state in {}", config.id(),

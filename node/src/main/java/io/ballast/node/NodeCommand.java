@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import io.ballast.common.config.ClientTlsOptions;
 import io.ballast.common.config.ClusterOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +23,9 @@ import picocli.CommandLine.Option;
 public final class NodeCommand implements Callable<Integer> {
 
     @Mixin ClusterOptions shared;
+
+    /** {@code --tls-ca}, {@code --tls-cert}, {@code --tls-key}: TLS of the stream to the control plane. */
+    @Mixin ClientTlsOptions tls;
 
     @Option(names = "--id", description = "Node id [A-Za-z0-9._:-]{1,128} (default: node-<listen port>)")
     String id;
@@ -65,7 +69,9 @@ public final class NodeCommand implements Callable<Integer> {
                 .zone(zone)
                 .stateDir(stateDir)
                 .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
-                .weightMaxAge(Duration.ofMillis(weightMaxAgeMillis));
+                .weightMaxAge(Duration.ofMillis(weightMaxAgeMillis))
+                .controlPlaneTls(tls.toTls())
+                .zkAccess(shared.zkAccess());
         if (ioThreads != null) {
             builder.ioThreads(ioThreads);
         }

@@ -1,12 +1,15 @@
 package io.ballast.node;
 
 import io.ballast.common.config.Checks;
+import io.ballast.common.config.ClientTls;
 import io.ballast.common.config.HostPort;
 import io.ballast.common.zk.ZkPaths;
+import io.grpc.ChannelCredentials;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of a data-plane node. Immutable; build with {@link #builder()}, which fills the
@@ -26,6 +29,9 @@ import java.util.Objects;
  * @param sessionTimeout ZooKeeper session timeout; bounds how long a dead node's registration lingers
  * @param weightMaxAge how long computed (load-based) weights are trusted without hearing from the
  *     control plane; after that they move linearly back to the declared weights over one more max age
+ * @param zkAccess ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}), open by default
+ * @param controlPlaneTls TLS of the control stream ({@code --tls-ca}, {@code --tls-cert},
+ *     {@code --tls-key}); empty means plaintext
  */
 public record NodeConfig(
         String zkConnect,
@@ -38,7 +44,9 @@ public record NodeConfig(
         Path stateDir,
         int ioThreads,
         Duration sessionTimeout,
-        Duration weightMaxAge) {
+        Duration weightMaxAge,
+        Optional<ClientTls> controlPlaneTls,
+        io.ballast.common.zk.ZkAccess zkAccess) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
@@ -66,6 +74,12 @@ public record NodeConfig(
                 MIN_SESSION_TIMEOUT_MILLIS + ".." + MAX_SESSION_TIMEOUT_MILLIS);
         Checks.check(weightMaxAge != null, "weight-max-age-ms", null, MIN_WEIGHT_MAX_AGE_MILLIS + ".." + MAX_WEIGHT_MAX_AGE_MILLIS);
         Checks.checkRange("weight-max-age-ms", weightMaxAge.toMillis(), MIN_WEIGHT_MAX_AGE_MILLIS, MAX_WEIGHT_MAX_AGE_MILLIS);
+        Objects.requireNonNull(controlPlaneTls, "controlPlaneTls");
+    }
+
+    /** gRPC credentials of the control stream: TLS as configured, else plaintext. */
+    public ChannelCredentials controlPlaneCredentials() {
+        return ClientTls.credentials(controlPlaneTls);
     }
 
     public static Builder builder() {
@@ -85,8 +99,22 @@ public record NodeConfig(
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration weightMaxAge = DEFAULT_WEIGHT_MAX_AGE;
+        private io.ballast.common.zk.ZkAccess zkAccess = io.ballast.common.zk.ZkAccess.OPEN;
+
+        /** ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}); default open. */
+        public Builder zkAccess(io.ballast.common.zk.ZkAccess zkAccess) {
+            this.zkAccess = java.util.Objects.requireNonNull(zkAccess, "zkAccess");
+            return this;
+        }
+        private Optional<ClientTls> controlPlaneTls = Optional.empty();
 
         private Builder() {}
+
+        /** TLS of the control stream (see {@link ClientTls#fromOptions}); empty: plaintext. */
+        public Builder controlPlaneTls(Optional<ClientTls> controlPlaneTls) {
+            this.controlPlaneTls = controlPlaneTls;
+            return this;
+        }
 
         public Builder weightMaxAge(Duration weightMaxAge) {
             this.weightMaxAge = weightMaxAge;
@@ -156,7 +184,8 @@ public record NodeConfig(
             HostPort advertised = advertise == null || advertise.isBlank() ? null : HostPort.parse("advertise", advertise);
             Path dir = stateDir != null ? stateDir : Path.of(".ballast", nodeId);
             return new NodeConfig(zkConnect, cluster, nodeId, listenAddress, advertised,
-                    HostPort.parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout, weightMaxAge);
+                    HostPort.parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout, weightMaxAge,
+                    controlPlaneTls, zkAccess);
         }
     }
 }

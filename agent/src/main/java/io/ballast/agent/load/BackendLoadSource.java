@@ -55,6 +55,7 @@ public final class BackendLoadSource {
     private final HttpRequest request;
     private final Consumer<String> warn;
     private final Consumer<String> info;
+    private final Runnable onFailure;
     /** Kind of the failure last warned about; null while answers are valid. Guarded by this. */
     private String failing;
 
@@ -63,11 +64,21 @@ public final class BackendLoadSource {
      * @param timeout bound of one whole fetch, connect to last body byte
      */
     public BackendLoadSource(URI url, Duration timeout) {
-        this(url, timeout, log::warn, log::info);
+        this(url, timeout, () -> {});
+    }
+
+    /** @param onFailure runs, on the fetching thread, after every fetch that gives no valid report (metrics) */
+    public BackendLoadSource(URI url, Duration timeout, Runnable onFailure) {
+        this(url, timeout, log::warn, log::info, onFailure);
     }
 
     /** For tests: {@code warn} and {@code info} receive what would be logged at those levels. */
     BackendLoadSource(URI url, Duration timeout, Consumer<String> warn, Consumer<String> info) {
+        this(url, timeout, warn, info, () -> {});
+    }
+
+    private BackendLoadSource(URI url, Duration timeout, Consumer<String> warn, Consumer<String> info, Runnable onFailure) {
+        this.onFailure = onFailure;
         this.url = url;
         this.timeout = timeout;
         this.warn = warn;
@@ -102,6 +113,9 @@ public final class BackendLoadSource {
             outcome = Outcome.failed("response", "response", describe(e), "an answer");
         }
         record(outcome);
+        if (outcome.load == null) {
+            onFailure.run();
+        }
         return outcome.load == null ? BackendLoad.UNKNOWN : outcome.load;
     }
 

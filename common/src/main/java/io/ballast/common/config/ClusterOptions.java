@@ -30,4 +30,18 @@ public final class ClusterOptions {
             description = "ZooKeeper session timeout in milliseconds: how long this process's ephemeral znodes "
                     + "outlive it if it dies (default: ${DEFAULT-VALUE})")
     public long sessionTimeoutMillis;
+
+    @Option(names = "--zk-auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:BALLAST_ZK_AUTH}",
+            description = "ZooKeeper digest credentials of this process (default: $BALLAST_ZK_AUTH; none: open ACLs). Needs --zk-acl.")
+    public String zkAuth;
+
+    @Option(names = "--zk-acl", paramLabel = "FILE", description = "YAML file with the digests of the control plane, nodes and"
+            + " agents (see `bin/ballast zk-digest`); every znode this process creates gets the cluster's ACLs")
+    public Path zkAcl;
+
+    /** How this process reaches ZooKeeper, for the cluster named by {@code --cluster}. */
+    public io.ballast.common.zk.ZkAccess zkAccess() {
+        return io.ballast.common.zk.ZkAccess.of(zkAuth == null || zkAuth.isBlank() ? null : zkAuth, zkAcl,
+                io.ballast.common.zk.ZkPaths.forCluster(cluster));
+    }
 }

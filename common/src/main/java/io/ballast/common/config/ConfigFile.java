@@ -42,6 +42,11 @@ public final class ConfigFile {
      * @throws IllegalArgumentException when the file cannot be read, is not a YAML mapping,
      *     or has a key that is not an option of the selected command
      */
+    /** The YAML mapper config files are read with (other YAML inputs, e.g. ACL files, share it). */
+    public static ObjectMapper yamlMapper() {
+        return YAML;
+    }
+
     public static void install(CommandLine commandLine, String[] args) {
         String file = findConfigArg(args);
         if (file == null) {

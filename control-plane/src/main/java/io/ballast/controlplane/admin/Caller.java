@@ -13,9 +13,10 @@ record Caller(String identity, String role) {
 
     static final Caller ANONYMOUS = new Caller("anonymous", "admin");
 
-    /** The caller of the gRPC call this thread is serving. */
+    /** The caller of the gRPC call this thread is serving (the admin interceptor put it in the gRPC context). */
     static Caller current() {
-        return ANONYMOUS;
+        io.ballast.controlplane.security.AdminIdentity identity = io.ballast.controlplane.security.AdminIdentity.current();
+        return new Caller(identity.name(), identity.role().label());
     }
 
     void describe(AuditEntry.Builder entry) {

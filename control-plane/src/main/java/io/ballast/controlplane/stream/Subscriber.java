@@ -35,6 +35,8 @@ public final class Subscriber {
     private Snapshot pending;
     private Snapshot lastSent;
     private String lastNonce = "";
+    private long lastSentNanos; // System.nanoTime() when lastNonce was sent
+    private long answerLatencyNanos; // from sending to the last accepted ACK/NACK
     private long ackedEpoch;
     private long ackedVersion;
     private String lastError = "";
@@ -88,6 +90,7 @@ public final class Subscriber {
         }
         lastSent = snapshot;
         lastNonce = nonce;
+        lastSentNanos = System.nanoTime();
     }
 
     /** Records an ACK; returns false (and ignores it) when its nonce is not the last one sent. */
@@ -96,6 +99,7 @@ public final class Subscriber {
             log.debug("node {} acknowledged stale nonce {} (last sent {})", nodeId(), ack.getNonce(), lastNonce);
             return false;
         }
+        answerLatencyNanos = System.nanoTime() - lastSentNanos;
         ackedEpoch = ack.getEpoch();
         ackedVersion = ack.getVersion();
         lastError = "";
@@ -110,6 +114,7 @@ public final class Subscriber {
             log.debug("node {} refused stale nonce {} (last sent {})", nodeId(), nack.getNonce(), lastNonce);
             return false;
         }
+        answerLatencyNanos = System.nanoTime() - lastSentNanos;
         lastError = nack.getErrorDetail();
         lastAnswer = "NACK";
         lastAnswerVersion = nack.getVersion();
@@ -154,6 +159,11 @@ public final class Subscriber {
     /** 0 or 1: how many snapshots wait for the call to become ready. */
     public int pendingCount() {
         return pending == null ? 0 : 1;
+    }
+
+    /** From sending the snapshot last answered to its ACK or NACK, in nanoseconds; 0 before the first answer. */
+    public long answerLatencyNanos() {
+        return answerLatencyNanos;
     }
 
     public long ackedEpoch() {

@@ -2,6 +2,7 @@ package io.ballast.node.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.ballast.node.metrics.NodeMetrics;
 import io.ballast.node.snapshot.AppliedState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}: 200 {@code ok} while the process runs.</li>
  *   <li>{@code GET /ready}: 200 {@code ready} once a snapshot is applied (from the control plane or the
  *       state directory), else 503 {@code no snapshot applied}.</li>
+ *   <li>{@code GET /metrics}: every {@link NodeMetrics} metric in the Prometheus text format 0.0.4.</li>
  * </ul>
  *
  * <p>Not on the data path: the JDK's HTTP server on one daemon thread. Handlers only read the
@@ -34,11 +36,14 @@ public final class NodeAdminServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Supplier<AppliedState> state;
+    private final NodeMetrics metrics;
 
-    private NodeAdminServer(HttpServer server, ExecutorService executor, Supplier<AppliedState> state) {
+    private NodeAdminServer(HttpServer server, ExecutorService executor, Supplier<AppliedState> state,
+            NodeMetrics metrics) {
         this.server = server;
         this.executor = executor;
         this.state = state;
+        this.metrics = metrics;
     }
 
     /**
@@ -47,7 +52,13 @@ public final class NodeAdminServer implements AutoCloseable {
      * @throws IllegalStateException naming the address and the cause when it cannot be bound
      */
     public static NodeAdminServer start(InetSocketAddress address, Supplier<AppliedState> state) {
+        return start(address, state, new NodeMetrics());
+    }
+
+    /** Like {@link #start(InetSocketAddress, Supplier)}, serving {@code metrics} at {@code /metrics}. */
+    public static NodeAdminServer start(InetSocketAddress address, Supplier<AppliedState> state, NodeMetrics metrics) {
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(metrics, "metrics");
         HttpServer server;
         try {
             server = HttpServer.create(address, 16);
@@ -60,7 +71,7 @@ public final class NodeAdminServer implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        NodeAdminServer admin = new NodeAdminServer(server, executor, state);
+        NodeAdminServer admin = new NodeAdminServer(server, executor, state, metrics);
         server.createContext("/", admin::handle);
         server.start();
         log.info("admin endpoint on http://{}", admin.localAddress());
@@ -90,7 +101,8 @@ public final class NodeAdminServer implements AutoCloseable {
                     }
                 }
                 case "/snapshot" -> snapshot(exchange, current);
-                default -> respond(exchange, 404, "text/plain", "not found; try /snapshot, /healthz or /ready\n");
+                case "/metrics" -> respond(exchange, 200, "text/plain; version=0.0.4", metrics.scrape());
+                default -> respond(exchange, 404, "text/plain", "not found; try /snapshot, /healthz, /ready or /metrics\n");
             }
         }
     }

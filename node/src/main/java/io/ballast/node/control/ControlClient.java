@@ -14,6 +14,8 @@ import io.ballast.proto.v1.Redirect;
 import io.ballast.proto.v1.ServerMessage;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.proto.v1.SnapshotPush;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -59,6 +61,7 @@ public final class ControlClient implements AutoCloseable {
     private final SnapshotApplier applier;
     private final LeaderWatch leaderWatch;
     private final ScheduledExecutorService executor;
+    private final ChannelCredentials credentials;
 
     // Everything below is confined to the executor thread.
     private final Backoff backoff = new Backoff();
@@ -74,9 +77,11 @@ public final class ControlClient implements AutoCloseable {
     private volatile boolean live;
     private volatile long lastContactNanos = System.nanoTime();
 
-    private ControlClient(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier) {
+    private ControlClient(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier,
+            ChannelCredentials credentials) {
         this.identity = Objects.requireNonNull(identity, "identity");
         this.applier = Objects.requireNonNull(applier, "applier");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ballast-control-client");
             thread.setDaemon(true);
@@ -91,7 +96,18 @@ public final class ControlClient implements AutoCloseable {
      * outlive this client.
      */
     public static ControlClient start(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier) {
-        ControlClient client = new ControlClient(zk, paths, identity, applier);
+        return start(zk, paths, identity, applier, InsecureChannelCredentials.create());
+    }
+
+    /**
+     * Like {@link #start(CuratorFramework, ZkPaths, NodeIdentity, SnapshotApplier)}, dialling the
+     * control plane with {@code credentials} (TLS, mutual TLS or plaintext). A TLS handshake that
+     * fails (untrusted server, refused client certificate) ends the attempt like any unreachable
+     * leader: logged, retried with backoff.
+     */
+    public static ControlClient start(CuratorFramework zk, ZkPaths paths, NodeIdentity identity, SnapshotApplier applier,
+            ChannelCredentials credentials) {
+        ControlClient client = new ControlClient(zk, paths, identity, applier, credentials);
         // The first subscription starts from the cache's "initialized" event (see onLeaderChanged):
         // before it there is no address to try.
         client.leaderWatch.start();
@@ -130,8 +146,7 @@ public final class ControlClient implements AutoCloseable {
         long streamGeneration = ++generation;
         target = address;
         lastAttempted = address;
-        channel = NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port())
-                .usePlaintext()
+        channel = NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port(), credentials)
                 .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Buffers: the exchange owns one reference to the request until {@link #finished}; each
  * attempt writes a retained duplicate, so the body stays available for a retry and every path
  * (response, error, client gone) releases it exactly once.
+ *
+ * <p>Metrics: each attempt, endpoint failure, retry and the final response (with its latency from
+ * routing) bump the service's pre-resolved meters ({@link ServiceTarget#metrics()}); no lookups.
  */
 final class Exchange implements BackendConnection.Listener {
 
@@ -52,6 +55,7 @@ final class Exchange implements BackendConnection.Listener {
     private final boolean clientHttp10;
     private final boolean head;
     private final long hash;
+    private final long startNanos = System.nanoTime();
 
     private BackendEndpoint endpoint;
     private BackendConnection connection;
@@ -116,6 +120,7 @@ final class Exchange implements BackendConnection.Listener {
         service.tracker(pool.index()).start(target.index());
         endpoint = target;
         attempts++;
+        service.metrics().endpoint(target.index()).attempted();
         BackendConnection pooled = mayReuse ? pool.pollIdle(target.address()) : null;
         if (pooled != null) {
             send(pooled);
@@ -167,9 +172,11 @@ final class Exchange implements BackendConnection.Listener {
 
     private void onConnectFailed(Throwable cause) {
         connection = null;
+        service.metrics().endpoint(endpoint.index()).failed();
         BackendEndpoint next = connectRetriesLeft > 0 ? service.picker(pool.index()).pickExcluding(hash, markFailed(endpoint)) : null;
         if (next != null) {
             connectRetriesLeft--;
+            service.metrics().connectRetried();
             log.debug("service {}: connect to {} failed ({}), retrying on {}", service.name(), endpoint.describe(), cause, next.describe());
             attempt(next, true);
             return;
@@ -196,6 +203,7 @@ final class Exchange implements BackendConnection.Listener {
         pool.release(c, reusable);
         if (!response.decoderResult().isSuccess()) {
             response.release();
+            service.metrics().endpoint(endpoint.index()).failed();
             fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
                     + " sent an invalid response: " + describe(response.decoderResult().cause()));
             return;
@@ -216,6 +224,7 @@ final class Exchange implements BackendConnection.Listener {
     private void onLost(BackendConnection c, Throwable cause) {
         cancelTimeout();
         connection = null;
+        service.metrics().endpoint(endpoint.index()).failed();
         if (c.responseStarted()) {
             fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
                     + " closed the connection mid-response" + suffix(cause));
@@ -223,6 +232,7 @@ final class Exchange implements BackendConnection.Listener {
         }
         if (idempotent && resendsLeft > 0) {
             resendsLeft--;
+            service.metrics().resent();
             BackendEndpoint next = service.picker(pool.index()).pickExcluding(hash, markFailed(endpoint));
             log.debug("service {}: {} connection to {} lost before any response{}, resending {} to {}",
                     service.name(), c.reused() ? "reused" : "new", endpoint.describe(), suffix(cause), request.method(),
@@ -247,6 +257,7 @@ final class Exchange implements BackendConnection.Listener {
         // A late response could still arrive on this connection: it can never be reused.
         connection.close();
         connection = null;
+        service.metrics().endpoint(endpoint.index()).failed();
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "service " + service.name() + ": endpoint " + endpoint.describe()
                 + " did not respond within " + service.responseTimeoutMillis() + " ms");
     }
@@ -271,6 +282,7 @@ final class Exchange implements BackendConnection.Listener {
     private void finish(FullHttpResponse response) {
         finished = true;
         untrack();
+        service.metrics().responded(response.status().code(), System.nanoTime() - startNanos);
         request.release();
         client.complete(this, response);
     }

@@ -1,5 +1,6 @@
 package io.ballast.node.proxy;
 
+import io.ballast.node.metrics.NodeMetrics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: one instance per client connection; every callback, the exchange, and the
  * backend connections it borrows from this loop's {@link BackendPool} run on the client
- * channel's event loop, so the {@code inFlight} field needs no synchronisation.
+ * channel's event loop, so the {@code inFlight} field needs no synchronisation. Every response is
+ * counted in the service's pre-resolved meters (or {@link NodeMetrics#unrouted()}): counter bumps
+ * only, no lookups.
  *
  * <p>One request at a time: while an exchange is in flight, auto-read is off and the
  * {@code FlowControlHandler} in front of this handler holds any pipelined request, so responses
@@ -38,13 +41,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final CurrentTable table;
     private final BackendPool pool;
+    private final NodeMetrics metrics;
     private ChannelHandlerContext ctx;
     private String clientIp = "unknown";
     private Exchange inFlight;
 
-    ProxyHandler(CurrentTable table, BackendPool pool) {
+    ProxyHandler(CurrentTable table, BackendPool pool, NodeMetrics metrics) {
         this.table = table;
         this.pool = pool;
+        this.metrics = metrics;
     }
 
     @Override
@@ -58,6 +63,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             clientIp = inet.getAddress().getHostAddress();
         }
+        metrics.connectionOpened();
         ctx.fireChannelActive();
     }
 
@@ -70,6 +76,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (request.decoderResult().isFailure()) {
             String reason = "bad request: " + request.decoderResult().cause().getMessage();
             request.release();
+            metrics.unrouted().count(HttpResponseStatus.BAD_REQUEST.code());
             FullHttpResponse response = Responses.error(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, reason);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
@@ -81,12 +88,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         RoutingTable current = table.get();
         if (current == null) {
+            metrics.unrouted().count(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
             reject(request, keepAlive, http10, HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet");
             return;
         }
         String path = pathOf(request.uri());
         RouteResult route = current.route(request.headers().get(HttpHeaderNames.HOST), path);
         if (route instanceof RouteResult.Rejection rejection) {
+            metrics.unrouted().count(rejection.status().code());
             reject(request, keepAlive, http10, rejection.status(), rejection.reason());
             return;
         }
@@ -95,6 +104,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (limiter != null && !limiter.tryAcquire()) {
             // This node's share of the cluster-wide rate is spent: 429 with a hint, as Envoy's local rate limit does.
             request.release();
+            service.metrics().rateLimited();
             FullHttpResponse response = Responses.error(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
                     "service " + service.name() + ": rate limit of " + limiter.rate() + " requests/s on this node exceeded");
             response.headers().set(HttpHeaderNames.RETRY_AFTER, limiter.retryAfterSeconds());
@@ -105,6 +115,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         long hash = service.requestHash().hash(request, path, clientIp);
         BackendEndpoint endpoint = service.picker(pool.index()).pick(hash);
         if (endpoint == null) {
+            service.metrics().rejected(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
             reject(request, keepAlive, http10, HttpResponseStatus.SERVICE_UNAVAILABLE, service.noEndpointReason());
             return;
         }
@@ -173,6 +184,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        metrics.connectionClosed();
         Exchange exchange = inFlight;
         inFlight = null;
         if (exchange != null) {

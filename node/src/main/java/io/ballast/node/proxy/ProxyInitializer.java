@@ -1,5 +1,6 @@
 package io.ballast.node.proxy;
 
+import io.ballast.node.metrics.NodeMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
@@ -21,11 +22,13 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final ProxyConfig config;
     private final CurrentTable table;
     private final Map<EventLoop, BackendPool> pools;
+    private final NodeMetrics metrics;
 
-    ProxyInitializer(ProxyConfig config, CurrentTable table, Map<EventLoop, BackendPool> pools) {
+    ProxyInitializer(ProxyConfig config, CurrentTable table, Map<EventLoop, BackendPool> pools, NodeMetrics metrics) {
         this.config = config;
         this.table = table;
         this.pools = pools;
+        this.metrics = metrics;
     }
 
     @Override
@@ -38,6 +41,6 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
                 new HttpServerKeepAliveHandler(),
                 new HttpObjectAggregator(config.maxContentBytes()),
                 new FlowControlHandler(),
-                new ProxyHandler(table, pool));
+                new ProxyHandler(table, pool, metrics));
     }
 }

@@ -1,5 +1,6 @@
 package io.ballast.node.proxy;
 
+import io.ballast.node.metrics.NodeMetrics;
 import io.ballast.proto.v1.Snapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -47,10 +48,12 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<EventLoop, BackendPool> pools;
     private final InetSocketAddress localAddress;
     private final String zone;
+    private final NodeMetrics metrics;
 
     private ProxyServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, Channel serverChannel, CurrentTable table,
-                        Map<EventLoop, BackendPool> pools, String zone) {
+                        Map<EventLoop, BackendPool> pools, String zone, NodeMetrics metrics) {
         this.zone = zone;
+        this.metrics = metrics;
         this.acceptGroup = acceptGroup;
         this.ioGroup = ioGroup;
         this.serverChannel = serverChannel;
@@ -74,7 +77,17 @@ public final class ProxyServer implements AutoCloseable {
      * directory never answers 503 in between (static stability).
      */
     public static ProxyServer start(ProxyConfig config, Snapshot initial) {
+        return start(config, initial, new NodeMetrics());
+    }
+
+    /**
+     * Like {@link #start(ProxyConfig, Snapshot)}, counting requests, latencies, retries and
+     * connections in {@code metrics} (meters are resolved per service when a table is built; the
+     * event loops only bump them).
+     */
+    public static ProxyServer start(ProxyConfig config, Snapshot initial, NodeMetrics metrics) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(metrics, "metrics");
         Transport transport = Transport.detect();
         EventLoopGroup acceptGroup = transport.newGroup(1, new DefaultThreadFactory("ballast-proxy-accept"));
         EventLoopGroup ioGroup = transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ballast-proxy-io"));
@@ -88,7 +101,7 @@ public final class ProxyServer implements AutoCloseable {
                     config.maxContentBytes(), table));
         }
         if (initial != null) {
-            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null));
+            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null, metrics));
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -97,14 +110,14 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ProxyInitializer(config, table, pools));
+                .childHandler(new ProxyInitializer(config, table, pools, metrics));
         String address = config.bindHost() + ":" + config.port();
         ChannelFuture bind = bootstrap.bind(config.bindHost(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             shutdown(acceptGroup, ioGroup);
             throw new IllegalStateException("cannot bind the proxy to " + address + ": " + bind.cause(), bind.cause());
         }
-        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone());
+        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone(), metrics);
         log.info("proxy listening on {} ({} transport, {} I/O threads)", server.localAddress, transport.name(), config.ioThreads());
         return server;
     }
@@ -116,8 +129,11 @@ public final class ProxyServer implements AutoCloseable {
      */
     public synchronized void apply(Snapshot snapshot) {
         // synchronized: two concurrent applies must not both build on the same previous table.
-        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size(), zone, table.get());
+        RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size(), zone, table.get(),
+                metrics);
         table.set(next);
+        // Series of services and endpoints that left the snapshot go (their number follows the snapshot's).
+        metrics.retain(next.serviceMetrics());
         for (BackendPool pool : pools.values()) {
             try {
                 pool.loop().execute(pool::evictDead);

@@ -1,5 +1,7 @@
 package io.ballast.node.proxy;
 
+import io.ballast.node.metrics.NodeMetrics;
+import io.ballast.node.metrics.ServiceMetrics;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.Service;
 import io.ballast.proto.v1.Snapshot;
@@ -62,11 +64,16 @@ final class RoutingTable {
      * @param previous the table this one replaces (its rate-limit buckets carry over), or null
      */
     static RoutingTable from(Snapshot snapshot, int loops, String nodeZone, RoutingTable previous) {
+        return from(snapshot, loops, nodeZone, previous, null);
+    }
+
+    /** @param metrics where each service's meters are resolved; null records nothing (tests) */
+    static RoutingTable from(Snapshot snapshot, int loops, String nodeZone, RoutingTable previous, NodeMetrics metrics) {
         Map<String, ServiceTarget> services = new HashMap<>();
         Set<BackendAddress> live = new HashSet<>();
         for (Service service : snapshot.getServicesList()) {
             ServiceTarget target = ServiceTarget.of(service, loops, nodeZone,
-                    previous == null ? null : previous.service(service.getName()));
+                    previous == null ? null : previous.service(service.getName()), metrics);
             services.put(service.getName(), target);
             for (BackendEndpoint endpoint : Pickers.eligible(service)) {
                 live.add(endpoint.address());
@@ -145,6 +152,11 @@ final class RoutingTable {
 
     ServiceTarget service(String name) {
         return services.get(name);
+    }
+
+    /** The meters of every service of this table (the series {@link NodeMetrics#retain} keeps). */
+    List<ServiceMetrics> serviceMetrics() {
+        return services.values().stream().map(ServiceTarget::metrics).toList();
     }
 
     long epoch() {

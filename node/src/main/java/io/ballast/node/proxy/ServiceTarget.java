@@ -1,5 +1,7 @@
 package io.ballast.node.proxy;
 
+import io.ballast.node.metrics.NodeMetrics;
+import io.ballast.node.metrics.ServiceMetrics;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.Service;
@@ -16,10 +18,11 @@ import io.ballast.proto.v1.Service;
  * @param requestHash what a request is hashed by (RING_HASH, MAGLEV), else {@link RequestHash#NONE}
  * @param limiter this node's share of the service's rate limit, shared by every loop; null when unlimited
  * @param source the snapshot's service this target was built from
+ * @param metrics the service's meters, resolved when this target was built (the data path never looks one up)
  */
 record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] trackers, int connectTimeoutMillis,
                      int responseTimeoutMillis, int connectRetries, RequestHash requestHash, TokenBucket limiter,
-                     Service source) implements RouteResult {
+                     Service source, ServiceMetrics metrics) implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -37,6 +40,11 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
      *                 every few seconds) does not refill the bucket and let a burst through
      */
     static ServiceTarget of(Service service, int loops, String nodeZone, ServiceTarget previous) {
+        return of(service, loops, nodeZone, previous, null);
+    }
+
+    /** @param metrics where the service's meters are registered; null records nothing (tests) */
+    static ServiceTarget of(Service service, int loops, String nodeZone, ServiceTarget previous, NodeMetrics metrics) {
         if (previous != null && previous.source().equals(service) && previous.pickers().length == loops) {
             // Unchanged service (another service changed): keep its pickers, counters and bucket.
             // A 10,000-endpoint Maglev table costs ~0.6 s to build; it must not be rebuilt for nothing.
@@ -49,7 +57,12 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
         boolean hashing = policy.getAlgorithm() == LbAlgorithm.RING_HASH || policy.getAlgorithm() == LbAlgorithm.MAGLEV;
         return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers, nodeZone), trackers, connect, response,
                 Math.min(policy.getConnectRetries(), 5), hashing ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE,
-                limiter(policy, previous), service);
+                limiter(policy, previous), service, metricsOf(service, metrics));
+    }
+
+    private static ServiceMetrics metricsOf(Service service, NodeMetrics metrics) {
+        java.util.List<String> ids = Pickers.eligible(service).stream().map(BackendEndpoint::id).toList();
+        return metrics == null ? ServiceMetrics.unmeasured(service.getName(), ids) : metrics.service(service.getName(), ids);
     }
 
     private static TokenBucket limiter(Policy policy, ServiceTarget previous) {

@@ -1,5 +1,6 @@
 package io.ballast.node.snapshot;
 
+import io.ballast.common.logging.LogContext;
 import io.ballast.proto.v1.Snapshot;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -153,6 +154,10 @@ public final class SnapshotApplier {
 
     private void publish(AppliedState next) {
         state = next;
+        if (next.hasSnapshot()) {
+            // On every later log line of the node (see LogContext), not only this thread's.
+            LogContext.put(LogContext.SNAPSHOT_VERSION, Long.toString(next.version()));
+        }
         for (Consumer<AppliedState> listener : listeners) {
             try {
                 listener.accept(next);

@@ -12,7 +12,9 @@ import io.ballast.proto.v1.Redirect;
 import io.ballast.proto.v1.ServerMessage;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.proto.v1.SnapshotPush;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -44,7 +46,11 @@ public final class FakeControlPlane implements AutoCloseable {
     private volatile String redirectTo;
 
     private FakeControlPlane() {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        this(InsecureServerCredentials.create());
+    }
+
+    private FakeControlPlane(ServerCredentials credentials) {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), credentials)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(new Service())
@@ -59,6 +65,11 @@ public final class FakeControlPlane implements AutoCloseable {
     /** A leader that pushes what {@link #publish} gives it. */
     public static FakeControlPlane leader() {
         return new FakeControlPlane();
+    }
+
+    /** A leader that pushes what {@link #publish} gives it, serving TLS (or mutual TLS) with {@code credentials}. */
+    public static FakeControlPlane leader(ServerCredentials credentials) {
+        return new FakeControlPlane(credentials);
     }
 
     /** A follower that redirects every subscriber to {@code leaderAddress} ("" = no leader known). */

@@ -1,0 +1,91 @@
+package io.ballast.controlplane.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The metrics of one control-plane replica, in a private Prometheus registry (never Micrometer's
+ * global one) that {@code --metrics host:port} serves: whether it leads, the epoch it leads with,
+ * the version of its latest snapshot, the nodes subscribed to it, push-to-ACK latency and NACKs.
+ * Every metric is listed in {@code docs/operations.md}.
+ *
+ * <p>Threading: the control loop's state thread calls the update methods; the gauges read
+ * atomics, so {@link #scrape} may run on any thread (the metrics server's).
+ */
+public final class ControlPlaneMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicLong leader = new AtomicLong();
+    private final AtomicLong epoch = new AtomicLong();
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicLong nodes = new AtomicLong();
+    private final Timer pushToAck;
+    private final Counter nacks;
+
+    public ControlPlaneMetrics() {
+        gauge("ballast.control.plane.leader", leader, "1 while this replica is the active leader, else 0");
+        gauge("ballast.control.plane.epoch", epoch, "Epoch this replica leads with, 0 while it does not lead");
+        gauge("ballast.control.plane.snapshot.version", version,
+                "Version of the latest snapshot this replica published, 0 while it does not lead");
+        gauge("ballast.control.plane.nodes.connected", nodes, "Nodes subscribed to this replica's snapshots");
+        pushToAck = Timer.builder("ballast.control.plane.push.ack.duration")
+                .description("From sending a snapshot to a node to the node's ACK of it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        nacks = Counter.builder("ballast.control.plane.nacks").description("Snapshots refused by a node (NACK)")
+                .register(registry);
+    }
+
+    private void gauge(String name, AtomicLong value, String description) {
+        Gauge.builder(name, value, AtomicLong::get).description(description).register(registry);
+    }
+
+    /** This replica became the active leader with {@code leaderEpoch}. */
+    public void leading(long leaderEpoch) {
+        epoch.set(leaderEpoch);
+        leader.set(1);
+    }
+
+    /** This replica stopped leading (or never did): every stream ended, nothing published. */
+    public void notLeading() {
+        leader.set(0);
+        epoch.set(0);
+        version.set(0);
+        nodes.set(0);
+    }
+
+    /** A snapshot with {@code snapshotVersion} was published to the subscribers. */
+    public void published(long snapshotVersion) {
+        version.set(snapshotVersion);
+    }
+
+    /** {@code count} nodes are subscribed now. */
+    public void subscribers(int count) {
+        nodes.set(count);
+    }
+
+    /**
+     * A node answered the snapshot last sent to it.
+     *
+     * @param latencyNanos from sending that snapshot to this answer
+     */
+    public void answered(boolean accepted, long latencyNanos) {
+        if (accepted) {
+            pushToAck.record(latencyNanos, TimeUnit.NANOSECONDS);
+        } else {
+            nacks.increment();
+        }
+    }
+
+    /** Every metric in the Prometheus text format 0.0.4. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
