@@ -41,10 +41,41 @@ final class DrainCommands {
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true,
-            description = "Drain a backend: it gets no new requests; requests in flight finish. Idempotent.")
-    static final class Drain extends DrainAction {
-        Drain() {
-            super(AdminGrpc.AdminBlockingStub::drain);
+            description = {"Drain a backend: it gets no new requests; requests in flight finish. Idempotent.",
+                "With --wait, return once every live node has applied the drain and has no request in flight to the"
+                        + " backend (the drain barrier), or after --wait-timeout-ms naming the nodes that lag (exit code 1)."})
+    static final class Drain implements Callable<Integer> {
+
+        @Mixin ConnectionOptions options;
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", description = "Service name.") String service;
+        @Parameters(index = "1", description = "Backend (endpoint) id.") String id;
+
+        @picocli.CommandLine.Option(names = "--wait", description = "Wait for the drain barrier.") boolean await;
+
+        @picocli.CommandLine.Option(names = "--wait-timeout-ms", paramLabel = "MS",
+                description = "--wait: give up after this long, 1..600000 (default: 30000).")
+        int waitTimeoutMillis;
+
+        @Override
+        public Integer call() {
+            boolean json = options.json();
+            DrainRequest request = DrainRequest.newBuilder().setService(service).setId(id).setWait(await)
+                    .setTimeoutMillis(waitTimeoutMillis).build();
+            // The call itself lasts as long as the barrier may: the deadline covers the wait.
+            long deadline = Math.max(options.timeoutMillis, (await ? (waitTimeoutMillis == 0 ? 30_000 : waitTimeoutMillis) : 0) + 5_000L);
+            options.timeoutMillis = deadline;
+            Backend backend = AdminClient.call(options, stub -> stub.drain(request));
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            BackendsCommand.print(out, backend, json);
+            if (!json && backend.hasDrain()) {
+                out.println("drain " + backend.getDrain().getState().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + " (since version " + backend.getDrain().getVersion() + ")"
+                        + (backend.getDrain().getLaggingCount() == 0 ? "" : ", waiting for: " + String.join("; ", backend.getDrain().getLaggingList())));
+                out.flush();
+            }
+            return backend.hasDrain() && backend.getDrain().getState().equals("TIMED_OUT") ? BallastCtl.EXIT_REFUSED : 0;
         }
     }
 

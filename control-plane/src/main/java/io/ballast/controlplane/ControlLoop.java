@@ -18,6 +18,9 @@ import io.ballast.controlplane.events.ClusterEvents;
 import io.ballast.controlplane.events.EventLog;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.proto.v1.Event;
+import io.ballast.proto.v1.DrainStatus;
+import io.ballast.controlplane.drain.DrainBarrier;
+import io.ballast.controlplane.drain.DrainStatusStore;
 import io.ballast.controlplane.weights.WeightBook;
 import io.ballast.controlplane.weights.WeightResult;
 import io.ballast.proto.v1.ControlPlaneGrpc;
@@ -81,6 +84,12 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final Leadership leadership;
     private final LeaderWatch leaderWatch;
     private final LeaderRecord leaderRecord;
+    private final DrainStatusStore drainStore;
+    // State thread, leader only: per drained endpoint ("service/id"), the first snapshot version of
+    // this epoch without new traffic to it, and the barrier status last written to ZooKeeper.
+    private final Map<String, Long> drainVersions = new TreeMap<>();
+    private final Map<String, DrainStatus> drainWritten = new TreeMap<>();
+    private Snapshot lastPublished;
     private final EpochCounter epochCounter;
     private final Debouncer debouncer;
     private final HealthStatusManager health;
@@ -128,6 +137,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         });
         this.leaderWatch = new LeaderWatch(client, paths.leader(), loop);
         this.leaderRecord = new LeaderRecord(client, paths.leader());
+        this.drainStore = new DrainStatusStore(client, paths);
         this.epochCounter = new EpochCounter(client, paths.epoch());
         this.events = new EventLog(loop);
         this.weights = new WeightBook(config.weightConfig(), config.weightInterval().toMillis());
@@ -246,6 +256,10 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         role = Role.LEADER;
         metrics.leading(epoch);
         sequence = new SnapshotSequence(epoch, defaultService);
+        // Versions restart with the epoch: every drain's barrier restarts from this leader's first snapshot.
+        drainVersions.clear();
+        drainWritten.clear();
+        lastPublished = null;
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.SERVING);
         log.info("replica {} leads with epoch {}", id, epoch);
         publish();
@@ -289,6 +303,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private void onStateChanged() {
         recordEvents();
         refreshWeights();
+        evaluateDrains(); // a node that left no longer holds a barrier
         if (role == Role.LEADER) {
             debouncer.changed();
         }
@@ -307,7 +322,80 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     @Override
+    public void reported(Subscriber subscriber) {
+        evaluateDrains();
+    }
+
+    /** Leader, state thread: which endpoints of the snapshot are drained, since which version. */
+    private void trackDrains(Snapshot snapshot) {
+        lastPublished = snapshot;
+        java.util.Set<String> draining = new java.util.TreeSet<>();
+        for (io.ballast.proto.v1.Service service : snapshot.getServicesList()) {
+            for (io.ballast.proto.v1.Endpoint endpoint : service.getEndpointsList()) {
+                if (endpoint.getState() == io.ballast.proto.v1.EndpointState.DRAINING) {
+                    String key = service.getName() + "/" + endpoint.getId();
+                    draining.add(key);
+                    drainVersions.putIfAbsent(key, snapshot.getVersion());
+                }
+            }
+        }
+        for (String gone : new java.util.ArrayList<>(drainVersions.keySet())) {
+            if (!draining.contains(gone)) {
+                drainVersions.remove(gone);
+                drainWritten.remove(gone);
+                String[] parts = gone.split("/", 2);
+                zkThread.execute(() -> {
+                    try {
+                        drainStore.delete(parts[0], parts[1]);
+                    } catch (RuntimeException e) {
+                        log.warn("could not delete the drain status of {}: {}", gone, e.getMessage());
+                    }
+                });
+            }
+        }
+        evaluateDrains();
+    }
+
+    /** Leader, state thread: re-evaluates every drain's barrier and writes the ones that changed. */
+    private void evaluateDrains() {
+        if (role != Role.LEADER || lastPublished == null || drainVersions.isEmpty()) {
+            return;
+        }
+        java.util.SortedSet<String> live = tracker.current().nodes();
+        for (Map.Entry<String, Long> drain : drainVersions.entrySet()) {
+            String[] parts = drain.getKey().split("/", 2);
+            String address = lastPublished.getServicesList().stream().filter(s -> s.getName().equals(parts[0]))
+                    .flatMap(s -> s.getEndpointsList().stream()).filter(e -> e.getId().equals(parts[1]))
+                    .map(e -> e.getHost() + ":" + e.getPort()).findFirst().orElse("");
+            DrainStatus status = DrainBarrier.evaluate(address, drain.getValue(), live, subscribers, clock.millis());
+            DrainStatus previous = drainWritten.get(drain.getKey());
+            if (previous != null && previous.toBuilder().clearUpdatedAtUnixMillis().build()
+                    .equals(status.toBuilder().clearUpdatedAtUnixMillis().build())) {
+                continue;
+            }
+            drainWritten.put(drain.getKey(), status);
+            if (status.getState().equals("COMPLETE")) {
+                events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("drain_complete")
+                        .setService(parts[0]).setId(parts[1]).setDetail("since version " + status.getVersion())
+                        .setObservedBy(id).build()));
+            }
+            long myTerm = term;
+            zkThread.execute(() -> {
+                if (term != myTerm) {
+                    return; // no longer the leader that computed it
+                }
+                try {
+                    drainStore.write(parts[0], parts[1], status);
+                } catch (RuntimeException e) {
+                    log.warn("could not write the drain status of {}: {}", drain.getKey(), e.getMessage());
+                }
+            });
+        }
+    }
+
+    @Override
     public void answered(Subscriber subscriber, boolean accepted) {
+        evaluateDrains();
         metrics.answered(accepted, subscriber.answerLatencyNanos());
         if (!accepted) {
             events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("nack")
@@ -357,6 +445,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
                     snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
             subscribers.forEach(s -> s.offer(snapshot));
             metrics.published(snapshot.getVersion());
+            trackDrains(snapshot);
             events.append(List.of(Event.newBuilder().setAtUnixMillis(clock.millis()).setKind("snapshot_published")
                     .setId(id).setDetail("epoch " + snapshot.getEpoch() + " version " + snapshot.getVersion() + ", "
                             + snapshot.getServicesCount() + " services, " + subscribers.size() + " subscribers")
@@ -399,6 +488,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         if (subscribers.remove(subscriber)) {
             metrics.subscribers(subscribers.size());
             log.info("node {} unsubscribed", subscriber.nodeId());
+            evaluateDrains();
         }
     }
 

@@ -255,4 +255,51 @@ class AdminApiIntegrationTest {
                         org.assertj.core.groups.Tuple.tuple("Eject", "weight 30, ejected (returns stale data)"),
                         org.assertj.core.groups.Tuple.tuple("Restore", "weight 30"));
     }
+
+    @Test
+    void aDrainWithWaitReturnsOnceEveryNodeAppliedItAndReportsNothingInFlight() throws Exception {
+        replicas = new Replicas(zk);
+        ControlPlane cp = replicas.start("cp-1");
+        LeaderInfo leader = replicas.awaitLeader(0);
+        replicas.start("cp-2");
+        AdminGrpc.AdminBlockingStub viaFollower = replicas.admin(replicas.replica("cp-2"));
+        replicas.register(Replicas.registration("web", "a", 8081, 10));
+        TestNode n1 = replicas.node(cp, "n1");
+        TestNode n2 = replicas.node(cp, "n2");
+        for (String id : List.of("n1", "n2")) {
+            replicas.client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(replicas.paths.node(id),
+                    Json.write(new NodeRegistration(id, "127.0.0.1:1", "", "", 1, 1, "")));
+        }
+        await().atMost(Replicas.WAIT).until(() -> n1.latest().isPresent() && n2.latest().isPresent());
+        n1.report(java.util.Map.of("127.0.0.1:8081", 2), n1.latest().get().getVersion());
+
+        // Without wait: answered at once, barrier in progress (n1 still has requests in flight to a).
+        Backend started = viaFollower.drain(io.ballast.proto.v1.DrainRequest.newBuilder().setService("web").setId("a").build());
+        assertThat(started.getDrained()).isTrue();
+        long drainVersion = await().atMost(Replicas.WAIT).until(() -> n1.latest().orElseThrow(), s ->
+                s.getServices(0).getEndpoints(0).getState() == io.ballast.proto.v1.EndpointState.DRAINING).getVersion();
+        await().atMost(Replicas.WAIT).until(() -> n2.latest().map(s -> s.getVersion() >= drainVersion).orElse(false));
+        n1.report(java.util.Map.of("127.0.0.1:8081", 2), drainVersion);
+        n2.report(java.util.Map.of(), drainVersion);
+
+        Backend timedOut = viaFollower.drain(io.ballast.proto.v1.DrainRequest.newBuilder().setService("web").setId("a")
+                .setWait(true).setTimeoutMillis(1_500).build());
+        assertThat(timedOut.getDrain().getState()).isEqualTo("TIMED_OUT");
+        assertThat(timedOut.getDrain().getLaggingList()).containsExactly("n1: 2 requests in flight");
+
+        // The long requests finish: the next report releases the barrier, and a waiting drain returns.
+        java.util.concurrent.CompletableFuture<Backend> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                viaFollower.drain(io.ballast.proto.v1.DrainRequest.newBuilder().setService("web").setId("a").setWait(true).build()));
+        n1.report(java.util.Map.of(), drainVersion);
+        Backend complete = waiting.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(complete.getDrain().getState()).isEqualTo("COMPLETE");
+        assertThat(complete.getDrain().getVersion()).isEqualTo(drainVersion);
+        assertThat(complete.getDrain().getLaggingList()).isEmpty();
+        assertThat(viaFollower.getBackend(GetBackendRequest.newBuilder().setService("web").setId("a").build())
+                .getDrain().getState()).isEqualTo("COMPLETE");
+        await().atMost(Replicas.WAIT).until(() -> kinds(viaFollower.listEvents(ListEventsRequest.getDefaultInstance())
+                .getEventsList()).contains("drain_complete") || kinds(replicas.admin(cp).listEvents(
+                ListEventsRequest.getDefaultInstance()).getEventsList()).contains("drain_complete"));
+        assertThat(leader.id()).isEqualTo("cp-1");
+    }
 }

@@ -54,6 +54,12 @@ final class TestNode implements ClientResponseObserver<NodeMessage, ServerMessag
         }
     }
 
+    /** Sends a report as a node does: requests in flight per backend address, at the version it routes by. */
+    synchronized void report(java.util.Map<String, Integer> inFlight, long appliedVersion) {
+        requests.onNext(NodeMessage.newBuilder().setReport(io.ballast.proto.v1.Report.newBuilder()
+                .putAllInFlight(inFlight).setAppliedVersion(appliedVersion)).build());
+    }
+
     void read(int messages) {
         requests.request(messages);
     }

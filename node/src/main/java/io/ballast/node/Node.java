@@ -116,6 +116,8 @@ public final class Node implements AutoCloseable {
             resources.push(registrar);
             ControlClient control = ControlClient.start(zk, paths, identity, applier, config.controlPlaneCredentials());
             resources.push(control);
+            // What the leader's drain barrier waits for: no request in flight to a drained backend.
+            control.reportEvery(java.time.Duration.ofMillis(500), () -> proxy.inFlightByAddress(250));
             metrics.bindControlPlaneConnected(() -> control.silentForNanos(System.nanoTime()) == 0);
             resources.push(StaleWeightGuard.start(config.weightMaxAge(), control::silentForNanos, applier));
 

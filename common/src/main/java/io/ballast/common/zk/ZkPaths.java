@@ -67,6 +67,11 @@ public final class ZkPaths {
     /** PERSISTENT, written by the admin API: the operator's routes (protobuf JSON of SetRoutesRequest). */
     public String routes() { return root + "/config/routes"; }
 
+    /** Parent of {@code control/drains/<service>/<endpoint-id>} (PERSISTENT, written by the leader): each drain's barrier status. */
+    public String drains() { return root + "/control/drains"; }
+
+    public String drain(String service, String endpointId) { return drains() + "/" + service + "/" + endpointId; }
+
     /** Parent of the audit log: {@code audit/entry-NNNNNNNNNN} (PERSISTENT_SEQUENTIAL, written by the admin API). */
     public String audit() { return root + "/audit"; }
 

@@ -33,6 +33,8 @@ import io.ballast.controlplane.events.EventLog;
 import io.ballast.proto.v1.AuditEntry;
 import io.ballast.proto.v1.DeleteServicePolicyRequest;
 import io.ballast.proto.v1.EjectRequest;
+import io.ballast.proto.v1.DrainStatus;
+import java.util.concurrent.TimeUnit;
 import io.ballast.proto.v1.Event;
 import io.ballast.proto.v1.GetBackendRequest;
 import io.ballast.proto.v1.ListAuditRequest;
@@ -83,6 +85,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final OverrideStore overrides;
     private final ConfigStore config;
     private final AuditLog audit;
+    private final io.ballast.controlplane.drain.DrainStatusStore drains;
     private final StatusReader statusReader;
 
     public AdminService(CuratorFramework client, ZkPaths paths, String replicaId, ReplicaView view) {
@@ -93,6 +96,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.overrides = new OverrideStore(client, paths);
         this.config = new ConfigStore(client);
         this.audit = new AuditLog(client, paths);
+        this.drains = new io.ballast.controlplane.drain.DrainStatusStore(client, paths);
         this.statusReader = new StatusReader(client, paths);
     }
 
@@ -124,20 +128,53 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 Checks.checkWeight("weight", Integer.toUnsignedLong(request.getWeight()));
             }
             Integer weight = request.getClear() ? null : request.getWeight();
-            return mutate("SetWeight", request.getService(), request.getId(), current -> new EndpointOverride(weight, current.drained()));
+            return mutate("SetWeight", request.getService(), request.getId(),
+                    current -> new EndpointOverride(weight, current.drained(), current.ejected()));
         });
     }
 
     @Override
     public void drain(DrainRequest request, StreamObserver<Backend> responses) {
-        answer(responses, () -> mutate("Drain", request.getService(), request.getId(),
-                current -> new EndpointOverride(current.weight(), true)));
+        answer(responses, () -> {
+            long timeoutMillis = Integer.toUnsignedLong(request.getTimeoutMillis()) == 0 ? 30_000
+                    : Checks.checkRange("timeout_millis", Integer.toUnsignedLong(request.getTimeoutMillis()), 1, 600_000);
+            Backend drained = mutate("Drain", request.getService(), request.getId(),
+                    current -> new EndpointOverride(current.weight(), true, current.ejected()));
+            return request.getWait() ? awaitDrain(drained, timeoutMillis) : drained;
+        });
+    }
+
+    /**
+     * Polls the leader's barrier status (control/drains/...) until it is COMPLETE or the timeout
+     * passes (then TIMED_OUT with the last lagging nodes). On a gRPC thread; 100 ms between reads.
+     */
+    private Backend awaitDrain(Backend drained, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        DrainStatus last = DrainStatus.newBuilder().setState("IN_PROGRESS").addLagging("the leader has not evaluated it yet").build();
+        while (true) {
+            Optional<DrainStatus> status = drains.read(drained.getService(), drained.getId());
+            if (status.isPresent()) {
+                last = status.get();
+                if (last.getState().equals("COMPLETE")) {
+                    return drained.toBuilder().setDrain(last).build();
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                return drained.toBuilder().setDrain(last.toBuilder().setState("TIMED_OUT")).build();
+            }
+            try {
+                Thread.sleep(100); // polls ZooKeeper at a bounded rate; not synchronisation between threads
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return drained.toBuilder().setDrain(last).build();
+            }
+        }
     }
 
     @Override
     public void undrain(DrainRequest request, StreamObserver<Backend> responses) {
         answer(responses, () -> mutate("Undrain", request.getService(), request.getId(),
-                current -> new EndpointOverride(current.weight(), false)));
+                current -> new EndpointOverride(current.weight(), false, current.ejected())));
     }
 
     @Override
@@ -312,7 +349,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
             }
             Optional<WeightResult> computed = Optional.ofNullable(view.weights().get(service)).map(byId -> byId.get(id));
-            return BackendViews.backend(current, service, id, computed);
+            Backend backend = BackendViews.backend(current, service, id, computed);
+            if (backend.getDrained()) {
+                requireZooKeeper();
+                Optional<DrainStatus> status = drains.read(service, id);
+                if (status.isPresent()) {
+                    backend = backend.toBuilder().setDrain(status.get()).build();
+                }
+            }
+            return backend;
         });
     }
 

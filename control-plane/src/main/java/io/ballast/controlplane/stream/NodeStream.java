@@ -82,6 +82,10 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                     gate.answered(subscriber, false);
                 }
             }
+            case REPORT -> {
+                subscriber.onReport(message.getReport());
+                gate.reported(subscriber);
+            }
             case HELLO -> fail("hello", "a second Hello", "a Hello only as the first message");
             default -> fail("kind", "not set", "hello, ack or nack");
         }

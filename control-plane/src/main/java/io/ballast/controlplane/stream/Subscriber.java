@@ -3,6 +3,7 @@ package io.ballast.controlplane.stream;
 import io.ballast.proto.v1.Ack;
 import io.ballast.proto.v1.Hello;
 import io.ballast.proto.v1.Nack;
+import io.ballast.proto.v1.Report;
 import io.ballast.proto.v1.Redirect;
 import io.ballast.proto.v1.ServerMessage;
 import io.ballast.proto.v1.Snapshot;
@@ -43,6 +44,7 @@ public final class Subscriber {
     private String lastAnswer = "";
     private long lastAnswerVersion;
     private final long connectedAtMillis = System.currentTimeMillis();
+    private Report lastReport; // null until the node's first report
     private boolean ended;
 
     public Subscriber(ServerCallStreamObserver<ServerMessage> call, Hello hello) {
@@ -181,6 +183,16 @@ public final class Subscriber {
 
     public boolean ended() {
         return ended;
+    }
+
+    /** Records the node's latest report (requests in flight per backend address). */
+    public void onReport(Report report) {
+        lastReport = report;
+    }
+
+    /** The node's latest report, null before the first. */
+    public Report lastReport() {
+        return lastReport;
     }
 
     /** "ACK", "NACK", or "" before the node's first answer. */

@@ -16,4 +16,7 @@ public interface SubscriptionGate {
 
     /** The node answered the snapshot last sent to it (ACK when {@code accepted}, else NACK). */
     default void answered(Subscriber subscriber, boolean accepted) {}
+
+    /** The node sent a report (requests in flight per backend). */
+    default void reported(Subscriber subscriber) {}
 }

@@ -104,6 +104,28 @@ public final class DemoBackend implements AutoCloseable {
         return "{\"qps\": " + qps + ", \"utilization\": " + utilization + ", \"inFlight\": " + inFlight.get() + "}";
     }
 
+    /**
+     * {@code ?delay-ms=N} (0..60000) holds the answer N ms, as a slow request would (drain tests,
+     * demos of graceful drain); anything else in the query is ignored.
+     */
+    private static void delay(String query) {
+        if (query == null) {
+            return;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("delay-ms=")) {
+                try {
+                    long millis = Math.max(0, Math.min(60_000, Long.parseLong(pair.substring("delay-ms=".length()))));
+                    Thread.sleep(millis); // the simulated work itself, on this request's own thread
+                } catch (NumberFormatException ignored) {
+                    // not a number: no delay
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     private void handle(HttpExchange exchange) {
         String path = exchange.getRequestURI().getRawPath();
         boolean counted = !path.equals(LOAD_PATH) && !path.equals(HEALTH_PATH);
@@ -122,6 +144,7 @@ public final class DemoBackend implements AutoCloseable {
                 text = loadJson();
                 contentType = "application/json";
             } else {
+                delay(exchange.getRequestURI().getRawQuery());
                 String forwardedFor = exchange.getRequestHeaders().getFirst("X-Forwarded-For");
                 String host = exchange.getRequestHeaders().getFirst("Host");
                 text = config.name() + "\n"

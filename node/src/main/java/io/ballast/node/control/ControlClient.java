@@ -10,6 +10,7 @@ import io.ballast.proto.v1.ControlPlaneGrpc;
 import io.ballast.proto.v1.Hello;
 import io.ballast.proto.v1.Nack;
 import io.ballast.proto.v1.NodeMessage;
+import io.ballast.proto.v1.Report;
 import io.ballast.proto.v1.Redirect;
 import io.ballast.proto.v1.ServerMessage;
 import io.ballast.proto.v1.Snapshot;
@@ -120,6 +121,28 @@ public final class ControlClient implements AutoCloseable {
         } catch (RejectedExecutionException closing) {
             // Closed: late gRPC or Curator callbacks have nothing left to do.
         }
+    }
+
+    /**
+     * Sends a {@link Report} (requests in flight per backend address) every {@code interval} while a
+     * stream is open, for the leader's drain barrier. {@code inFlight} runs on this client's thread
+     * and may block briefly (it asks each event loop).
+     */
+    public void reportEvery(java.time.Duration interval, java.util.function.Supplier<java.util.Map<String, Integer>> inFlight) {
+        executor.scheduleWithFixedDelay(() -> {
+            if (closed || requests == null) {
+                return;
+            }
+            try {
+                Report report = Report.newBuilder().putAllInFlight(inFlight.get())
+                        .setAppliedVersion(applier.state().version()).build();
+                if (requests != null) {
+                    requests.onNext(NodeMessage.newBuilder().setReport(report).build());
+                }
+            } catch (RuntimeException e) {
+                log.debug("could not send a report: {}", e.toString()); // the stream is ending; the next one reports
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void connect() {

@@ -31,6 +31,11 @@ final class BackendPool {
     private final int maxContentBytes;
     private final CurrentTable table;
     private final Map<BackendAddress, ArrayDeque<BackendConnection>> idle = new HashMap<>();
+    /**
+     * Requests in flight per backend address on this loop, across routing tables: a request that
+     * started before a drain snapshot is still counted here after it (the drain barrier waits for it).
+     */
+    private final Map<BackendAddress, int[]> inFlight = new HashMap<>();
     private volatile int opened; // written only on the loop; volatile so tests can read it
     private volatile int idleCount;
 
@@ -138,6 +143,26 @@ final class BackendPool {
                 idle.remove(connection.address());
             }
         }
+    }
+
+    /** An exchange sent a request to {@code address}; this loop only. */
+    void began(BackendAddress address) {
+        inFlight.computeIfAbsent(address, a -> new int[1])[0]++;
+    }
+
+    /** That request ended (response, failure, or client gone); this loop only. */
+    void ended(BackendAddress address) {
+        int[] count = inFlight.get(address);
+        if (count != null && --count[0] <= 0) {
+            inFlight.remove(address);
+        }
+    }
+
+    /** A copy of the requests in flight per address; this loop only (the proxy submits it to the loop). */
+    Map<BackendAddress, Integer> inFlight() {
+        Map<BackendAddress, Integer> copy = new HashMap<>();
+        inFlight.forEach((address, count) -> copy.put(address, count[0]));
+        return copy;
     }
 
     /** Backend connections this pool has opened so far (any thread; for tests and stats). */

@@ -118,6 +118,7 @@ final class Exchange implements BackendConnection.Listener {
         tracked = target;
         trackedSinceNanos = System.nanoTime();
         service.tracker(pool.index()).start(target.index());
+        pool.began(target.address());
         endpoint = target;
         attempts++;
         service.metrics().endpoint(target.index()).attempted();
@@ -305,6 +306,7 @@ final class Exchange implements BackendConnection.Listener {
         if (tracked != null) {
             long now = System.nanoTime();
             service.tracker(pool.index()).finish(tracked.index(), now - trackedSinceNanos, now);
+            pool.ended(tracked.address());
             tracked = null;
         }
     }

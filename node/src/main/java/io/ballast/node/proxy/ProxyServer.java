@@ -145,6 +145,30 @@ public final class ProxyServer implements AutoCloseable {
                 snapshot.getVersion(), snapshot.getServicesCount(), snapshot.getRoutesCount());
     }
 
+    /**
+     * Requests in flight per backend {@code host:port}, summed over the event loops (each loop's
+     * count is read on that loop). Blocks at most {@code timeoutMillis}; a loop that does not answer
+     * in time is left out (its requests are then reported by the next call). Any thread but an event loop.
+     */
+    public Map<String, Integer> inFlightByAddress(long timeoutMillis) {
+        Map<String, Integer> total = new java.util.TreeMap<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (BackendPool pool : pools.values()) {
+            try {
+                Map<BackendAddress, Integer> counts = pool.loop().submit(pool::inFlight)
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                counts.forEach((address, count) -> total.merge(address.host() + ":" + address.port(), count, Integer::sum));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                     | RejectedExecutionException e) {
+                // a busy or closing loop: its count comes with the next report
+            }
+        }
+        return total;
+    }
+
     /** The bound address (with the real port when configured with port 0). */
     public InetSocketAddress localAddress() {
         return localAddress;
