@@ -208,6 +208,47 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
+     * Graceful stop: marks the registration draining (the leader then gives the backend no new
+     * traffic) and waits, at most the drain timeout, until the leader's drain barrier says no node
+     * has a request in flight to it. Skipped when the agent is not registered, the timeout is 0,
+     * or no control plane leads (nodes then route by their last snapshot whatever the agent does).
+     * On the calling (shutdown) thread; polls ZooKeeper every 100 ms.
+     */
+    private void drainBeforeDeregistering() {
+        long timeoutMillis = config.drainTimeout().toMillis();
+        io.ballast.common.zk.ZkPaths paths = io.ballast.common.zk.ZkPaths.forCluster(config.cluster());
+        try {
+            if (timeoutMillis == 0 || !registration.isRegistered() || client.checkExists().forPath(paths.leader()) == null) {
+                return;
+            }
+            Boolean marked = CompletableFuture.supplyAsync(() -> {
+                stopping = true; // no health flip or heartbeat overwrites the draining payload from now on
+                return registration.update(template.withLoad(load.sample()).withDraining(true));
+            }, executor).get(DEREGISTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!Boolean.TRUE.equals(marked)) {
+                return;
+            }
+            log.info("agent {} draining: waiting up to {} ms for the drain barrier", config.id(), timeoutMillis);
+            String status = paths.drain(config.service(), config.id());
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (System.nanoTime() < deadline) {
+                byte[] data = client.checkExists().forPath(status) == null ? null : client.getData().forPath(status);
+                // control/drains/<service>/<id> is protobuf JSON of ballast.v1.DrainStatus, written by the leader.
+                if (data != null && "COMPLETE".equals(io.ballast.common.json.Json.mapper().readTree(data).path("state").asText())) {
+                    log.info("agent {} drained: no node has a request in flight to it", config.id());
+                    return;
+                }
+                Thread.sleep(100); // polls ZooKeeper at a bounded rate; not synchronisation between threads
+            }
+            log.warn("agent {}: the drain barrier was not complete within {} ms; deregistering anyway", config.id(), timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("agent {}: could not drain before stopping ({}); deregistering", config.id(), e.toString());
+        }
+    }
+
+    /**
      * Deregisters (the znode is deleted at once), then closes the ZooKeeper client. Idempotent;
      * waits at most a few seconds for the delete while ZooKeeper is unreachable (the znode then
      * disappears when the session expires). Never throws.
@@ -217,6 +258,7 @@ public final class Agent implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        drainBeforeDeregistering();
         log.info("agent {} stopping: deregistering before closing the ZooKeeper client", config.id());
         CompletableFuture<Void> deregistered;
         try {

@@ -75,6 +75,12 @@ public final class AgentCommand implements Callable<Integer> {
             defaultValue = "" + HealthCheckConfig.DEFAULT_FALL)
     int fall;
 
+    @Option(names = "--drain-timeout-ms", description = "On SIGTERM, first drain: mark the registration draining and wait"
+            + " until the leader's drain barrier is complete (no node has a request in flight to the backend), at most this"
+            + " long, then deregister; 0 deregisters at once. Without a leader there is nothing to wait for (default: ${DEFAULT-VALUE})",
+            defaultValue = "30000")
+    long drainTimeoutMillis;
+
     @Option(names = "--heartbeat-ms", description = "Interval of load reports while registered (default: ${DEFAULT-VALUE})",
             defaultValue = "" + AgentConfig.DEFAULT_HEARTBEAT_MILLIS)
     long heartbeatMillis;
@@ -112,6 +118,7 @@ public final class AgentCommand implements Callable<Integer> {
                 .rise(rise)
                 .fall(fall)
                 .heartbeatInterval(Duration.ofMillis(heartbeatMillis))
+                .drainTimeout(Duration.ofMillis(drainTimeoutMillis))
                 .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
                 .loadUrl(loadUrl)
                 .metrics(metrics);

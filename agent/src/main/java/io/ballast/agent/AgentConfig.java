@@ -52,11 +52,13 @@ public record AgentConfig(
         Duration sessionTimeout,
         URI loadUrl,
         java.net.InetSocketAddress metrics,
-        io.ballast.common.zk.ZkAccess zkAccess) {
+        io.ballast.common.zk.ZkAccess zkAccess,
+        Duration drainTimeout) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final int DEFAULT_WEIGHT = 100;
     public static final long DEFAULT_HEARTBEAT_MILLIS = 2_000;
+    public static final long DEFAULT_DRAIN_TIMEOUT_MILLIS = 30_000;
     public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 6_000;
     /** The longest one read of {@link #loadUrl} may take, whatever the health-check timeout. */
     public static final Duration MAX_LOAD_TIMEOUT = Duration.ofSeconds(1);
@@ -232,6 +234,16 @@ public record AgentConfig(
 
         public Builder heartbeatInterval(Duration heartbeatInterval) { this.heartbeatInterval = heartbeatInterval; return this; }
 
+        private Duration drainTimeout = Duration.ofMillis(DEFAULT_DRAIN_TIMEOUT_MILLIS);
+
+        /** How long a stopping agent waits for the drain barrier before it deregisters anyway; 0: no drain. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            Checks.check(drainTimeout != null, "drain-timeout-ms", null, "0..600000");
+            Checks.checkRange("drain-timeout-ms", drainTimeout.toMillis(), 0, 600_000);
+            this.drainTimeout = drainTimeout;
+            return this;
+        }
+
         public Builder sessionTimeout(Duration sessionTimeout) { this.sessionTimeout = sessionTimeout; return this; }
 
         /** Null (the default) means none. */
@@ -255,7 +267,7 @@ public record AgentConfig(
             HealthCheckConfig health = new HealthCheckConfig(healthCheck, healthPath, minStatus, maxStatus, interval,
                     timeout, rise, fall);
             return new AgentConfig(zkConnect, cluster, service, id == null ? defaultId(backend) : id, backend, zone,
-                    weight, metadata, health, heartbeatInterval, sessionTimeout, loadUrl, metrics, zkAccess);
+                    weight, metadata, health, heartbeatInterval, sessionTimeout, loadUrl, metrics, zkAccess, drainTimeout);
         }
     }
 }

@@ -65,6 +65,35 @@ class DrainEndToEndTest {
         System.out.printf("[drain] ballastctl drain --wait took %d ms; the last slow request ended %d ms before it returned%n",
                 TimeUnit.NANOSECONDS.toMillis(returned - started), TimeUnit.NANOSECONDS.toMillis(returned - lastFinished));
         assertThat(returned).as("the drain returns after the requests in flight ended").isGreaterThan(lastFinished);
+
+        // An agent stopped with SIGTERM drains first: web-2 takes the traffic now, and its agent
+        // deregisters (and exits) only after its requests in flight have ended.
+        String backend2 = cluster.startBackend("web-2", "127.0.7.12");
+        await("the node routes to web-2").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.webEndpoints(node[1]).containsKey("web-2"));
+        List<CompletableFuture<Long>> slow2 = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            slow2.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://" + node[0] + "/slow?delay-ms=2000"))
+                            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString())
+                    .thenApply(response -> {
+                        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                        return System.nanoTime();
+                    }));
+        }
+        await("web-2 has the three slow requests").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> inFlight(http, backend2) == 3);
+        long stopping = System.nanoTime();
+        cluster.process("agent-web-2").terminate(Duration.ofSeconds(30));
+        long exited = System.nanoTime();
+        long lastFinished2 = 0;
+        for (CompletableFuture<Long> request : slow2) {
+            lastFinished2 = Math.max(lastFinished2, request.get(10, TimeUnit.SECONDS));
+        }
+        System.out.printf("[drain] agent SIGTERM to exit: %d ms; its last request ended %d ms before it exited%n",
+                TimeUnit.NANOSECONDS.toMillis(exited - stopping), TimeUnit.NANOSECONDS.toMillis(exited - lastFinished2));
+        assertThat(exited).as("the agent exits after its backend's requests in flight ended").isGreaterThan(lastFinished2);
+        await("web-2 leaves the snapshot").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !cluster.webEndpoints(node[1]).containsKey("web-2"));
     }
 
     private static int inFlight(HttpClient http, String backend) throws Exception {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param agentVersion version of the agent that wrote this payload
  * @param startedAtMillis when the agent started, milliseconds since the Unix epoch
  * @param load latest load report, may be null
+ * @param draining the agent is stopping: no new traffic, and it deregisters once the leader's
+ *                 drain barrier is complete (payloads written before the field existed read false)
  */
 public record BackendRegistration(
         String service,
@@ -30,7 +32,8 @@ public record BackendRegistration(
         Map<String, String> metadata,
         String agentVersion,
         long startedAtMillis,
-        LoadReport load) {
+        LoadReport load,
+        boolean draining) {
 
     public static final int MAX_METADATA = 32;
 
@@ -39,8 +42,20 @@ public record BackendRegistration(
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
+    /** Not draining. */
+    public BackendRegistration(String service, String id, String host, int port, String zone, int weight,
+                               Map<String, String> metadata, String agentVersion, long startedAtMillis, LoadReport load) {
+        this(service, id, host, port, zone, weight, metadata, agentVersion, startedAtMillis, load, false);
+    }
+
     public BackendRegistration withLoad(LoadReport newLoad) {
-        return new BackendRegistration(service, id, host, port, zone, weight, metadata, agentVersion, startedAtMillis, newLoad);
+        return new BackendRegistration(service, id, host, port, zone, weight, metadata, agentVersion, startedAtMillis, newLoad,
+                draining);
+    }
+
+    public BackendRegistration withDraining(boolean stopping) {
+        return new BackendRegistration(service, id, host, port, zone, weight, metadata, agentVersion, startedAtMillis, load,
+                stopping);
     }
 
     /** Every problem with this payload, each in the {@code field: value (expected: ...)} style; empty when valid. */

@@ -70,7 +70,8 @@ final class BackendViews {
     static Backend backend(ClusterState state, String service, String id, Optional<WeightResult> computed) {
         Optional<BackendRegistration> registration = state.registration(service, id);
         Optional<String> refused = registration.flatMap(state::refusal);
-        Backend backend = backend(service, id, registration, state.override(service, id), refused.isPresent() ? Optional.empty() : computed);
+        Backend backend = backend(service, id, registration, state.effectiveOverride(service, id),
+                refused.isPresent() ? Optional.empty() : computed);
         return refused.map(reason -> backend.toBuilder().setRefused(reason).setEffectiveWeight(0).clearWeightTerms().build())
                 .orElse(backend);
     }

@@ -47,6 +47,9 @@ public final class ClusterEvents {
                     }
                 } else if (now == null) {
                     b.add("deregistered", service, id, old.host() + ":" + old.port());
+                } else if (old.draining() != now.draining()) {
+                    b.add(now.draining() ? "agent_draining" : "agent_undraining", service, id,
+                            now.draining() ? "the agent is stopping: draining before it deregisters" : "the agent stays");
                 } else if (!old.withLoad(null).equals(now.withLoad(null))) {
                     b.add("backend_changed", service, id, old.host() + ":" + old.port() + " weight " + old.weight() + " -> "
                             + now.host() + ":" + now.port() + " weight " + now.weight());

@@ -78,7 +78,7 @@ public final class SnapshotComputer {
                     continue; // outside the service's allowed networks: never pushed
                 }
                 WeightResult result = computed == null ? null : computed.get(registration.id());
-                built.addEndpoints(endpoint(registration, state.override(name, registration.id()), result));
+                built.addEndpoints(endpoint(registration, state.effectiveOverride(name, registration.id()), result));
             }
             snapshot.addServices(built);
         }

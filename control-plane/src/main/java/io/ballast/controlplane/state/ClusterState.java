@@ -120,6 +120,16 @@ public record ClusterState(
         return Optional.ofNullable(registrations.getOrDefault(service, Collections.emptySortedMap()).get(id));
     }
 
+    /**
+     * The override as the snapshot applies it: an agent that is stopping (its registration says
+     * draining) drains its endpoint as an operator's drain would.
+     */
+    public EndpointOverride effectiveOverride(String service, String id) {
+        EndpointOverride override = override(service, id);
+        boolean agentDraining = registration(service, id).map(BackendRegistration::draining).orElse(false);
+        return agentDraining && !override.drained() ? new EndpointOverride(override.weight(), true, override.ejected()) : override;
+    }
+
     /** The override of an endpoint, {@link EndpointOverride#NONE} when there is none. */
     public EndpointOverride override(String service, String id) {
         return overrides.getOrDefault(service, Collections.emptySortedMap()).getOrDefault(id, EndpointOverride.NONE);

@@ -47,7 +47,7 @@ public final class WeightBook {
         for (Map.Entry<String, SortedMap<String, BackendRegistration>> service : state.registrations().entrySet()) {
             String name = service.getKey();
             SlowStartConfig slowStart = state.policy(name).map(ServicePolicy::getSlowStart).map(WeightBook::slowStart).orElse(null);
-            results.put(name, WeightCalculator.compute(service.getValue(), id -> state.override(name, id), slowStart,
+            results.put(name, WeightCalculator.compute(service.getValue(), id -> state.effectiveOverride(name, id), slowStart,
                     committed.getOrDefault(name, Collections.emptySortedMap()), nowMillis, config));
         }
         latest = Collections.unmodifiableSortedMap(results);
