@@ -57,7 +57,10 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final CuratorFramework client;
     private final ScheduledExecutorService executor;
-    private final HealthChecker checker;
+    /** Confined to the executor: replaced when the operator pushes health-check settings. */
+    private HealthChecker checker;
+    private volatile io.ballast.agent.health.HealthCheckConfig activeCheck; // written on the executor, read by tests
+    private org.apache.curator.framework.recipes.cache.CuratorCache pushedSettings;
     private final LoadSampler load;
     private final Registration registration;
     private final BackendRegistration template;
@@ -81,6 +84,7 @@ public final class Agent implements AutoCloseable {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         this.checker = HealthChecker.create(config.backend(), config.healthCheck());
+        this.activeCheck = config.healthCheck();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "ballast-agent-" + config.id());
             thread.setDaemon(true);
@@ -121,9 +125,15 @@ public final class Agent implements AutoCloseable {
         client.start();
         long intervalMillis = config.healthCheck().interval().toMillis();
         long heartbeatMillis = config.heartbeatInterval().toMillis();
-        // Fixed delay: probes never overlap, and a slow probe delays the next one instead of queueing more.
-        executor.scheduleWithFixedDelay(() -> guarded("health check", this::checkHealth), 0, intervalMillis,
-                TimeUnit.MILLISECONDS);
+        // Each probe schedules the next after the active interval (which the operator may change):
+        // probes never overlap, and a slow probe delays the next one instead of queueing more.
+        executor.execute(this::probeAndReschedule);
+        // The operator may push health-check settings for the service (config/services/<service>).
+        pushedSettings = org.apache.curator.framework.recipes.cache.CuratorCache.build(client,
+                io.ballast.common.zk.ZkPaths.forCluster(config.cluster()).serviceConfig(config.service()),
+                org.apache.curator.framework.recipes.cache.CuratorCache.Options.SINGLE_NODE_CACHE);
+        pushedSettings.listenable().addListener((type, oldData, data) -> onPushedSettings(data), executor);
+        pushedSettings.start();
         executor.scheduleAtFixedRate(() -> guarded("heartbeat", this::heartbeat), heartbeatMillis, heartbeatMillis,
                 TimeUnit.MILLISECONDS);
         log.info("agent {} started: backend {} of service {} in cluster {} at ZooKeeper {}, {} check every {} ms"
@@ -159,6 +169,43 @@ public final class Agent implements AutoCloseable {
     /** The agent's ZooKeeper client, for tests that expire its session. */
     CuratorFramework zkClient() {
         return client;
+    }
+
+    private void probeAndReschedule() {
+        guarded("health check", this::checkHealth);
+        if (!stopping) {
+            try {
+                executor.schedule(this::probeAndReschedule, activeCheck.interval().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // stopping
+            }
+        }
+    }
+
+    /** On the executor: the service's policy changed; apply its health-check settings, or go back to ours. */
+    private void onPushedSettings(org.apache.curator.framework.recipes.cache.ChildData data) {
+        io.ballast.agent.health.HealthCheckConfig next;
+        try {
+            next = data == null ? config.healthCheck()
+                    : io.ballast.agent.health.PushedHealthCheck.apply(config.healthCheck(), data.getData()).orElse(config.healthCheck());
+        } catch (IllegalArgumentException e) {
+            log.warn("agent {}: ignoring the health-check settings pushed for service {}: {}", config.id(), config.service(),
+                    e.getMessage());
+            return;
+        }
+        if (next.equals(activeCheck)) {
+            return;
+        }
+        log.info("agent {}: health check is now {} {} every {} ms, timeout {} ms, rise {}, fall {} ({})", config.id(),
+                next.kind(), next.path(), next.interval().toMillis(), next.timeout().toMillis(), next.rise(), next.fall(),
+                next.equals(config.healthCheck()) ? "this agent's options" : "pushed for service " + config.service());
+        checker = checker.reconfigured(config.backend(), next);
+        activeCheck = next;
+    }
+
+    /** The health check in force (this agent's options, or what the operator pushed); any thread, for tests. */
+    public io.ballast.agent.health.HealthCheckConfig activeHealthCheck() {
+        return activeCheck;
     }
 
     private void checkHealth() {
@@ -284,6 +331,9 @@ public final class Agent implements AutoCloseable {
             executor.awaitTermination(config.healthCheck().timeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (pushedSettings != null) {
+            pushedSettings.close();
         }
         client.close();
         registration.close();

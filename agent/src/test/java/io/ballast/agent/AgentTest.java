@@ -88,6 +88,32 @@ class AgentTest {
     }
 
     @Test
+    void healthCheckSettingsPushedForTheServiceReplaceTheAgentsOwnAndAHealthyBackendStaysRegistered() throws Exception {
+        RecordingBackend.Instance backend = backends.start("web-1");
+        Agent agent = start(config(backend).build());
+        io.ballast.common.zk.ZkPaths paths = io.ballast.common.zk.ZkPaths.forCluster(cluster);
+        await().atMost(WAIT).until(() -> stat(paths.backend("web", "web-1")) != null);
+        assertThat(agent.activeHealthCheck()).isEqualTo(config(backend).build().healthCheck());
+
+        byte[] pushed = ("{\"service\": \"web\", \"algorithm\": \"ROUND_ROBIN\", \"healthCheck\": "
+                + "{\"kind\": \"tcp\", \"intervalMillis\": 150, \"rise\": 5}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        observer.create().creatingParentsIfNeeded().forPath(paths.serviceConfig("web"), pushed);
+        await().atMost(WAIT).until(() -> agent.activeHealthCheck().kind() == io.ballast.agent.health.HealthCheckKind.TCP);
+        assertThat(agent.activeHealthCheck().interval()).isEqualTo(Duration.ofMillis(150));
+        assertThat(agent.activeHealthCheck().rise()).isEqualTo(5);
+        assertThat(agent.activeHealthCheck().fall()).as("not pushed: the agent's own").isEqualTo(3);
+        assertThat(stat(paths.backend("web", "web-1"))).as("still registered across the change").isNotNull();
+
+        // A foreign, invalid push is ignored; removing the policy brings the agent's own options back.
+        observer.setData().forPath(paths.serviceConfig("web"),
+                "{\"healthCheck\": {\"rise\": 500}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        observer.delete().forPath(paths.serviceConfig("web"));
+        await().atMost(WAIT).until(() -> agent.activeHealthCheck().kind() == io.ballast.agent.health.HealthCheckKind.HTTP);
+        assertThat(agent.activeHealthCheck()).isEqualTo(config(backend).build().healthCheck());
+        assertThat(stat(paths.backend("web", "web-1"))).isNotNull();
+    }
+
+    @Test
     void registersOnceTheBackendIsHealthyWithTheConfiguredPayload() throws Exception {
         RecordingBackend.Instance backend = backends.start("web-1");
         Agent agent = start(config(backend).build());

@@ -90,6 +90,26 @@ final class PolicyCommands {
         @Option(names = "--connect-retries", paramLabel = "N", description = "Retries on another endpoint after a connect failure, 0..5 (default 1).")
         Integer connectRetries;
 
+        @Option(names = "--health-check", paramLabel = "http|tcp", description = "Pushed to the service's agents: probe kind.")
+        String healthKind;
+
+        @Option(names = "--health-path", paramLabel = "PATH", description = "Pushed to the agents: HTTP probe path.") String healthPath;
+
+        @Option(names = "--health-status", paramLabel = "MIN-MAX", description = "Pushed to the agents: passing HTTP statuses.")
+        String healthStatus;
+
+        @Option(names = "--health-interval-ms", paramLabel = "MS", description = "Pushed to the agents: delay between probes.")
+        int healthIntervalMillis;
+
+        @Option(names = "--health-timeout-ms", paramLabel = "MS", description = "Pushed to the agents: probe timeout.")
+        int healthTimeoutMillis;
+
+        @Option(names = "--health-rise", paramLabel = "N", description = "Pushed to the agents: passes to become healthy.")
+        int healthRise;
+
+        @Option(names = "--health-fall", paramLabel = "N", description = "Pushed to the agents: failures to become unhealthy.")
+        int healthFall;
+
         @Option(names = "--allowed-networks", split = ",", paramLabel = "CIDR", description = "IPs or CIDR blocks the service's"
                 + " backends may register from (e.g. 10.0.0.0/8,fd00::/8); others are refused and never pushed (default: anywhere).")
         List<String> allowedNetworks = new ArrayList<>();
@@ -127,6 +147,23 @@ final class PolicyCommands {
                     .addAllAllowedBackendNetworks(allowedNetworks);
             if (expectedVersion != null) {
                 request.setExpectedVersion(expectedVersion);
+            }
+            if (healthKind != null || healthPath != null || healthStatus != null || healthIntervalMillis != 0
+                    || healthTimeoutMillis != 0 || healthRise != 0 || healthFall != 0) {
+                io.ballast.proto.v1.HealthCheck.Builder check = io.ballast.proto.v1.HealthCheck.newBuilder()
+                        .setKind(healthKind == null ? "" : healthKind).setPath(healthPath == null ? "" : healthPath)
+                        .setIntervalMillis(healthIntervalMillis).setTimeoutMillis(healthTimeoutMillis)
+                        .setRise(healthRise).setFall(healthFall);
+                if (healthStatus != null) {
+                    String[] range = healthStatus.split("-", 2);
+                    try {
+                        check.setStatusMin(Integer.parseInt(range[0].trim()))
+                                .setStatusMax(Integer.parseInt((range.length == 2 ? range[1] : range[0]).trim()));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("health-status: \"" + healthStatus + "\" (expected: MIN-MAX, e.g. 200-399)");
+                    }
+                }
+                request.setHealthCheck(check);
             }
             if (slowStartMillis != 0 || slowStartAggression != 0 || slowStartMinPercent != 0) {
                 request.setSlowStart(SlowStart.newBuilder().setWindowMillis(slowStartMillis)
@@ -205,7 +242,7 @@ final class PolicyCommands {
         } else {
             Output.table(out, List.of("SERVICE", "ALGORITHM", "SETTINGS", "SLOW_START", "VERSION"),
                     List.of(List.of(policy.getService(), policy.getAlgorithm().name().toLowerCase(Locale.ROOT),
-                            settings(policy.getSettings()), slowStart(policy),
+                            withHealth(settings(policy.getSettings()), health(policy)), slowStart(policy),
                             policy.getVersion() < 0 ? "none stored" : String.valueOf(policy.getVersion()))));
         }
         out.flush();
@@ -247,6 +284,41 @@ final class PolicyCommands {
             words.add("connect_retries=" + policy.getConnectRetries());
         }
         return words.isEmpty() ? "-" : String.join(" ", words);
+    }
+
+    private static String withHealth(String settings, String health) {
+        return health.isEmpty() ? settings : settings.equals("-") ? health.strip() : settings + health;
+    }
+
+    /** " health=tcp,150ms,rise=5" for pushed health-check fields, "" when none are pushed. */
+    static String health(ServicePolicy policy) {
+        if (!policy.hasHealthCheck()) {
+            return "";
+        }
+        io.ballast.proto.v1.HealthCheck c = policy.getHealthCheck();
+        List<String> parts = new ArrayList<>();
+        if (!c.getKind().isEmpty()) {
+            parts.add(c.getKind());
+        }
+        if (!c.getPath().isEmpty()) {
+            parts.add(c.getPath());
+        }
+        if (c.getStatusMin() != 0) {
+            parts.add(c.getStatusMin() + "-" + c.getStatusMax());
+        }
+        if (c.getIntervalMillis() != 0) {
+            parts.add("every " + c.getIntervalMillis() + "ms");
+        }
+        if (c.getTimeoutMillis() != 0) {
+            parts.add("timeout " + c.getTimeoutMillis() + "ms");
+        }
+        if (c.getRise() != 0) {
+            parts.add("rise=" + c.getRise());
+        }
+        if (c.getFall() != 0) {
+            parts.add("fall=" + c.getFall());
+        }
+        return " health=" + (parts.isEmpty() ? "agents'" : String.join(",", parts));
     }
 
     private static String slowStart(ServicePolicy policy) {

@@ -146,6 +146,12 @@ class BallastCtlTest {
         assertThat(last.out()).contains("hash=path", "rate_limit=250/s", "30000ms aggression=1 min=10%");
         Run ring = ctl("set-policy", "web", "ring_hash", "--hash-header", "x-user", "--ring-size", "4096", "-o", "json");
         assertThat(ring.out()).contains("\"ringSize\": 4096", "\"name\": \"x-user\"");
+        Run pushed = ctl("set-policy", "web", "random", "--health-check", "tcp", "--health-interval-ms", "150", "--health-rise", "5");
+        assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+        assertThat(pushed.out()).contains("health=tcp,every 150ms,rise=5");
+        Run badHealth = ctl("set-policy", "web", "random", "--health-check", "udp", "--health-fall", "500");
+        assertThat(badHealth.err()).contains("health_check.kind: \"udp\" (expected: \"\" (the agent's), http or tcp);"
+                + " health_check.fall: 500 (expected: 0 (the agent's) or 1..100)");
     }
 
     @Test

@@ -37,6 +37,12 @@ public final class HealthChecker {
         return new HealthChecker(probe, new HealthThresholds(config.rise(), config.fall()));
     }
 
+    /** The same backend probed with {@code config} from now on, keeping the current state (a healthy backend stays registered). */
+    public HealthChecker reconfigured(HostPort backend, HealthCheckConfig config) {
+        HealthChecker next = create(backend, config);
+        return new HealthChecker(next.probe, new HealthThresholds(config.rise(), config.fall(), thresholds.state()));
+    }
+
     /** Runs one probe and records its result. */
     public Check check() {
         ProbeResult result = probe.probe();

@@ -19,8 +19,14 @@ public final class HealthThresholds {
     private int streak;
 
     public HealthThresholds(int rise, int fall) {
+        this(rise, fall, HealthState.UNHEALTHY);
+    }
+
+    /** Starting in {@code initial}: new thresholds for a backend whose state is already known. */
+    public HealthThresholds(int rise, int fall, HealthState initial) {
         this.rise = Checks.checkRange("rise", rise, 1, HealthCheckConfig.MAX_THRESHOLD);
         this.fall = Checks.checkRange("fall", fall, 1, HealthCheckConfig.MAX_THRESHOLD);
+        this.state = initial;
     }
 
     /**

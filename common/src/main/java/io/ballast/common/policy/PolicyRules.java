@@ -102,6 +102,25 @@ public final class PolicyRules {
         checkAtMost(problems, path + ".min_weight_percent", slowStart.getMinWeightPercent(), 100, "0 (default 10) or 1..");
     }
 
+    /** Appends every problem of health-check settings pushed to agents (0 / empty fields: the agent's own). */
+    public static void checkHealthCheck(List<String> problems, String path, io.ballast.proto.v1.HealthCheck check) {
+        if (!check.getKind().isEmpty() && !check.getKind().equals("http") && !check.getKind().equals("tcp")) {
+            problems.add(Checks.message(path + ".kind", check.getKind(), "\"\" (the agent's), http or tcp"));
+        }
+        if (!check.getPath().isEmpty() && (!check.getPath().startsWith("/") || check.getPath().chars().anyMatch(Character::isWhitespace))) {
+            problems.add(Checks.message(path + ".path", check.getPath(), "a path starting with / and without spaces"));
+        }
+        long min = Integer.toUnsignedLong(check.getStatusMin());
+        long max = Integer.toUnsignedLong(check.getStatusMax());
+        if ((min != 0 || max != 0) && (min < 100 || max > 599 || max < min)) {
+            problems.add(Checks.message(path + ".status_min", min + "-" + max, "0-0 (the agent's) or MIN-MAX within 100-599"));
+        }
+        checkAtMost(problems, path + ".interval_millis", check.getIntervalMillis(), 3_600_000, "0 (the agent's) or 1..");
+        checkAtMost(problems, path + ".timeout_millis", check.getTimeoutMillis(), 60_000, "0 (the agent's) or 1..");
+        checkAtMost(problems, path + ".rise", check.getRise(), 100, "0 (the agent's) or 1..");
+        checkAtMost(problems, path + ".fall", check.getFall(), 100, "0 (the agent's) or 1..");
+    }
+
     /** The smallest prime >= n (Maglev table sizes); n <= {@link #MAX_MAGLEV_TABLE_SIZE} in practice. */
     public static long nextPrime(long n) {
         long candidate = Math.max(2, n);

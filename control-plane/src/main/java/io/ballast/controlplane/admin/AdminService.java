@@ -208,6 +208,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             PolicyRules.check(problems, "settings", settings, endpoints, PolicyRules.Origin.ADMIN);
             PolicyRules.checkSlowStart(problems, "slow_start", request.getSlowStart());
             AddressRules.check(problems, "allowed_backend_networks", request.getAllowedBackendNetworksList());
+            if (request.hasHealthCheck()) {
+                PolicyRules.checkHealthCheck(problems, "health_check", request.getHealthCheck());
+            }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
@@ -216,6 +219,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                     .setSettings(settings.toBuilder().clearRateLimit().mergeFrom(onlyClusterRate(settings)))
                     .setSlowStart(request.getSlowStart())
                     .addAllAllowedBackendNetworks(request.getAllowedBackendNetworksList()).build();
+            if (request.hasHealthCheck()) {
+                policy = policy.toBuilder().setHealthCheck(request.getHealthCheck()).build();
+            }
             // No registration needed: operators choose the policy before deploying the service.
             String before = view.state().policy(service).map(AdminService::text).orElse("none");
             int version = config.put(paths.serviceConfig(service), policy, expected(request.hasExpectedVersion(),

@@ -91,6 +91,9 @@ public final class ZkEntries {
         PolicyRules.check(problems, "settings", policy.getSettings(), 0, PolicyRules.Origin.ADMIN);
         PolicyRules.checkSlowStart(problems, "slow_start", policy.getSlowStart());
         io.ballast.common.policy.AddressRules.check(problems, "allowed_backend_networks", policy.getAllowedBackendNetworksList());
+        if (policy.hasHealthCheck()) {
+            PolicyRules.checkHealthCheck(problems, "health_check", policy.getHealthCheck());
+        }
         if (!problems.isEmpty()) {
             return Parsed.invalid(String.join("; ", problems));
         }
