@@ -32,6 +32,9 @@ import java.util.function.Function;
  */
 public final class WeightCalculator {
 
+    /** Changes of at most this share of the previous weight are not made (hysteresis against report noise). */
+    static final double DEAD_BAND = 0.05;
+
     private WeightCalculator() {}
 
     /**
@@ -94,10 +97,17 @@ public final class WeightCalculator {
                 int step = (int) Math.max(1, Math.floor(prior.effective() * config.maxStep()));
                 int low = prior.effective() - step;
                 int high = prior.effective() + step;
+                int band = (int) Math.floor(prior.effective() * DEAD_BAND);
                 if (undamped < low || undamped > high) {
                     effective = clamp(Math.max(low, Math.min(high, undamped)), base, false);
                     dampingReason = "undamped " + undamped + " limited to previous " + prior.effective()
                             + " +/- " + step;
+                } else if (ramp.value() >= 1.0 && undamped != prior.effective() && Math.abs(undamped - prior.effective()) <= band) {
+                    // Load reports jitter from one heartbeat to the next; a change this small would
+                    // only cost every node a snapshot. (Not while slow start ramps: its last steps are small.)
+                    effective = prior.effective();
+                    dampingReason = "undamped " + undamped + " within the dead band of previous " + prior.effective()
+                            + " +/- " + band;
                 }
             }
             terms.add(new WeightTerm("damping", effective, dampingReason));
@@ -116,7 +126,7 @@ public final class WeightCalculator {
                 boolean moving = switch (term.name()) {
                     case "load" -> !term.reason().equals("no load report");
                     case "slow_start" -> term.value() < 1.0;
-                    case "damping" -> term.reason().startsWith("undamped");
+                    case "damping" -> term.reason().startsWith("undamped") && !term.reason().contains("dead band");
                     default -> false;
                 };
                 if (moving) {

@@ -90,6 +90,22 @@ class WeightCalculatorTest {
     }
 
     @Test
+    void smallLoadJitterIsHeldInADeadBandSoNodesGetNoSnapshotForIt() {
+        Map<String, WeightResult> previous = Map.of(
+                "a", new WeightResult(100, 100, java.util.List.of(), NOW - 20_000, 0),
+                "b", new WeightResult(100, 100, java.util.List.of(), NOW - 20_000, 0));
+        // Capacities 306 vs 294: factors 1.02 and 0.98, i.e. 102 and 98: inside 5 % of 100.
+        var jitter = compute(two(new LoadReport(-1, -1, NOW, 306, 1.0), new LoadReport(-1, -1, NOW, 294, 1.0)), null, previous, NOW);
+        assertThat(jitter.get("a").effective()).isEqualTo(100);
+        assertThat(jitter.get("b").effective()).isEqualTo(100);
+        assertThat(jitter.get("a").terms().get(4).reason()).contains("dead band");
+        // 20 % apart moves.
+        var real = compute(two(new LoadReport(-1, -1, NOW, 330, 1.0), new LoadReport(-1, -1, NOW, 270, 1.0)), null, previous, NOW);
+        assertThat(real.get("a").effective()).isEqualTo(110);
+        assertThat(real.get("b").effective()).isEqualTo(90);
+    }
+
+    @Test
     void blackoutAndExpiryGiveFactorOne() {
         var regs = two(new LoadReport(-1, -1, NOW, 300, 0.3), new LoadReport(-1, -1, NOW, 300, 0.9));
         var inBlackout = compute(regs, null, seen(NOW - 5_000), NOW);
