@@ -124,6 +124,7 @@ final class BackendPool {
         }
         // Closed outside the iteration: close listeners call removeIdle, which edits the map.
         doomed.forEach(BackendConnection::close);
+        inFlight.entrySet().removeIf(entry -> entry.getValue()[0] == 0 && (current == null || !current.isLive(entry.getKey())));
     }
 
     /** Closes every idle connection (shutdown). */
@@ -150,18 +151,26 @@ final class BackendPool {
         inFlight.computeIfAbsent(address, a -> new int[1])[0]++;
     }
 
-    /** That request ended (response, failure, or client gone); this loop only. */
+    /**
+     * That request ended (response, failure, or client gone); this loop only. A counter at 0 stays
+     * in the map, so the per-request path allocates nothing once an address has been seen; counters
+     * of addresses that left the routing table are dropped by {@link #evictDead} when they reach 0.
+     */
     void ended(BackendAddress address) {
         int[] count = inFlight.get(address);
-        if (count != null && --count[0] <= 0) {
-            inFlight.remove(address);
+        if (count != null && count[0] > 0) {
+            count[0]--;
         }
     }
 
-    /** A copy of the requests in flight per address; this loop only (the proxy submits it to the loop). */
+    /** A copy of the non-zero requests in flight per address; this loop only (the proxy submits it to the loop). */
     Map<BackendAddress, Integer> inFlight() {
         Map<BackendAddress, Integer> copy = new HashMap<>();
-        inFlight.forEach((address, count) -> copy.put(address, count[0]));
+        inFlight.forEach((address, count) -> {
+            if (count[0] > 0) {
+                copy.put(address, count[0]);
+            }
+        });
         return copy;
     }
 
