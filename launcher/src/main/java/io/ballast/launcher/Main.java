@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             AgentCommand.class,
             DemoBackendCommand.class,
             ZkDigestCommand.class,
+            TlsCertsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
