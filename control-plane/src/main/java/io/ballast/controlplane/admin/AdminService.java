@@ -105,7 +105,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         answer(responses, () -> {
             requireZooKeeper();
             return statusReader.read(replicaId, view.streams(), client.getZookeeperClient().isConnected()
-                    ? "CONNECTED" : "DISCONNECTED");
+                    ? "CONNECTED" : "DISCONNECTED").toBuilder().addAllServices(view.serviceHealth()).build();
         });
     }
 
@@ -117,7 +117,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             if (service != null && !current.knownServices().contains(service)) {
                 throw AdminException.notFound("service " + service + " has no registered backend and no override");
             }
-            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service, view.weights())).build();
+            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service, view.weights()).stream()
+                    .map(this::withHealth).toList()).build();
         });
     }
 
@@ -345,6 +346,20 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
     }
 
+    /** An operator's ejection reason wins; else failure handling's (outlier quorum, flap damping) shows as an ejection. */
+    private Backend withHealth(Backend backend) {
+        if (!backend.getEjected().isEmpty() || !backend.getRegistered()) {
+            return backend;
+        }
+        return view.healthReason(backend.getService(), backend.getId()).map(reason -> {
+            Backend.Builder b = backend.toBuilder().setEjected(reason).setEffectiveWeight(0);
+            if (backend.getState() == io.ballast.proto.v1.EndpointState.ACTIVE) {
+                b.setState(io.ballast.proto.v1.EndpointState.EJECTED);
+            }
+            return b.build();
+        }).orElse(backend);
+    }
+
     @Override
     public void getBackend(GetBackendRequest request, StreamObserver<Backend> responses) {
         answer(responses, () -> {
@@ -355,7 +370,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
             }
             Optional<WeightResult> computed = Optional.ofNullable(view.weights().get(service)).map(byId -> byId.get(id));
-            Backend backend = BackendViews.backend(current, service, id, computed);
+            Backend backend = withHealth(BackendViews.backend(current, service, id, computed));
             if (backend.getDrained()) {
                 requireZooKeeper();
                 Optional<DrainStatus> status = drains.read(service, id);

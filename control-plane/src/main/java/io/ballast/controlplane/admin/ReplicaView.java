@@ -24,6 +24,12 @@ public interface ReplicaView {
 
     EventLog events();
 
+    /** Failure handling in force per service (self-preservation, panic, ejections), as this replica sees it. */
+    java.util.List<io.ballast.proto.v1.ServiceHealth> serviceHealth();
+
+    /** Why failure handling ejects or holds down {@code service/id} (outlier quorum, flap damping); empty when it does not. */
+    java.util.Optional<String> healthReason(String service, String id);
+
     /** Runs {@code task} on the state thread and returns its result, or {@code fallback} after a second. */
     <T> T onStateThread(java.util.function.Supplier<T> task, T fallback);
 }
