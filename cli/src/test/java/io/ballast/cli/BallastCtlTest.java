@@ -86,6 +86,20 @@ class BallastCtlTest {
     }
 
     @Test
+    void statusListsServicesWithFailureHandlingInForce() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("status").out().contains("leader:   cp-"));
+        assertThat(ctl("status").out()).doesNotContain("SELF-PRESERVATION");
+
+        Run eject = ctl("eject", "web", "web-1", "--reason", "test");
+        assertThat(eject.exitCode()).as(eject.err()).isZero();
+
+        // The only endpoint ejected: nothing eligible, below the default panic threshold of 50 %.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("status").out().contains("SELF-PRESERVATION"));
+        assertThat(ctl("status").out()).containsPattern("web\\s+-\\s+PANIC\\s+0/1\\s+0\\s+0\\s+0");
+        assertThat(ctl("status", "-o", "json").out()).contains("\"services\": [", "\"panic\": true", "\"endpoints\": 1");
+    }
+
+    @Test
     void setWeightDrainAndUndrainAreVisibleInTheListing() {
         Run set = ctl("set-weight", "web", "web-1", "7");
         assertThat(set.exitCode()).as(set.err()).isZero();
