@@ -382,6 +382,11 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     @Override
+    public HealthOverlay healthOverlay() {
+        return failures.overlay();
+    }
+
+    @Override
     public Optional<String> healthReason(String service, String id) {
         return failures.reason(service, id);
     }

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.ballast.controlplane.health.FailureConfig;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
@@ -131,6 +132,15 @@ class FailureHandlingIntegrationTest {
             assertThat(eventKinds(replica)).contains("self_preservation_started");
         }
 
+        io.ballast.proto.v1.Backend suspect = replicas.admin(follower).getBackend(GetBackendRequest.newBuilder().setService("web")
+                .setId("a").build());
+        assertThat(suspect.getState()).isEqualTo(EndpointState.SUSPECT);
+        assertThat(suspect.getRegistered()).isFalse();
+        assertThat(suspect.getEffectiveWeight()).isEqualTo(50);
+        assertThat(replicas.admin(leader).listBackends(io.ballast.proto.v1.ListBackendsRequest.newBuilder().setService("web").build())
+                .getBackendsList()).extracting(b -> b.getId() + "=" + b.getState())
+                .containsExactly("a=SUSPECT", "b=SUSPECT", "c=ACTIVE");
+
         agent("a", 8001);
         agent("b", 8002);
 
@@ -171,5 +181,30 @@ class FailureHandlingIntegrationTest {
         assertThat(web.getOutlierEjected()).isEqualTo(1);
         assertThat(web.getEligible()).isEqualTo(2);
         assertThat(web.getPanic()).isFalse();
+    }
+
+    @Test
+    void aFlappingRegistrationIsHeldDownAfterABoundedNumberOfSnapshots() throws Exception {
+        TestNode node = replicas.node(leader, "n1");
+        threeAgentsServed(node);
+        long before = node.latest().orElseThrow().getVersion();
+
+        for (int i = 0; i < 20; i++) {
+            replicas.register(Replicas.registration("web", "flappy", 8009, 100));
+            await().atMost(Replicas.WAIT).until(() -> leader.clusterState().registration("web", "flappy").isPresent());
+            replicas.deregister("web", "flappy");
+            await().atMost(Replicas.WAIT).until(() -> leader.clusterState().registration("web", "flappy").isEmpty());
+        }
+        replicas.register(Replicas.registration("web", "flappy", 8009, 100));
+        await().atMost(Replicas.WAIT).until(() -> eventKinds(leader).contains("flap_held"));
+        long settled = await().atMost(Replicas.WAIT).until(() -> replicas.leaderInfo().orElseThrow().version(),
+                v -> node.latest().orElseThrow().getVersion() == v);
+
+        // At most one snapshot per change until the 5th vanishing holds it down (4 cycles and the hold), however long it flaps.
+        assertThat(settled - before).isBetween(1L, 2L * (FailureConfig.DEFAULT.flapThreshold() + 1));
+        assertThat(endpoint(node.latest().orElseThrow(), "flappy")).isEmpty();
+        assertThat(replicas.admin(leader).getBackend(GetBackendRequest.newBuilder().setService("web").setId("flappy").build())
+                .getEjected()).startsWith("flap damping: 5 vanishings within 60000 ms");
+        assertThat(eventKinds(leader)).doesNotContain("self_preservation_started");
     }
 }
