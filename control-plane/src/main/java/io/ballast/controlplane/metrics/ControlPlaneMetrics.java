@@ -48,11 +48,11 @@ public final class ControlPlaneMetrics {
                 .register(registry);
         nacks = Counter.builder("ballast.control.plane.nacks").description("Snapshots refused by a node (NACK)")
                 .register(registry);
-        selfPreservation = MultiGauge.builder("ballast.cp.self.preservation")
+        selfPreservation = MultiGauge.builder("ballast.control.plane.self.preservation")
                 .description("1 per service in self-preservation (vanished registrations held as SUSPECT)").register(registry);
-        outlierEjected = MultiGauge.builder("ballast.cp.outlier.ejected")
+        outlierEjected = MultiGauge.builder("ballast.control.plane.outlier.ejected")
                 .description("Endpoints ejected cluster-wide by outlier quorum, per service").register(registry);
-        gauge("ballast.cp.flap.held", flapHeld, "Endpoints held down by flap damping");
+        gauge("ballast.control.plane.flap.held", flapHeld, "Endpoints held down by flap damping");
     }
 
     /**

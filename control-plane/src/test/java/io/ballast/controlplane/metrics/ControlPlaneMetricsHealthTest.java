@@ -13,13 +13,13 @@ class ControlPlaneMetricsHealthTest {
         ControlPlaneMetrics metrics = new ControlPlaneMetrics();
         metrics.health(Map.of("web", 1), Map.of("web", 2, "api", 1), 3);
 
-        assertThat(metrics.scrape()).contains("ballast_cp_self_preservation{service=\"web\"} 1.0",
-                "ballast_cp_outlier_ejected{service=\"web\"} 2.0", "ballast_cp_outlier_ejected{service=\"api\"} 1.0",
-                "ballast_cp_flap_held 3.0");
+        assertThat(metrics.scrape()).contains("ballast_control_plane_self_preservation{service=\"web\"} 1.0",
+                "ballast_control_plane_outlier_ejected{service=\"web\"} 2.0", "ballast_control_plane_outlier_ejected{service=\"api\"} 1.0",
+                "ballast_control_plane_flap_held 3.0");
 
         metrics.health(Map.of(), Map.of("api", 1), 0);
 
-        assertThat(metrics.scrape()).doesNotContain("ballast_cp_self_preservation{service=\"web\"}",
-                "ballast_cp_outlier_ejected{service=\"web\"}").contains("ballast_cp_flap_held 0.0");
+        assertThat(metrics.scrape()).doesNotContain("ballast_control_plane_self_preservation{service=\"web\"}",
+                "ballast_control_plane_outlier_ejected{service=\"web\"}").contains("ballast_control_plane_flap_held 0.0");
     }
 }
