@@ -49,9 +49,11 @@ public final class ProxyServer implements AutoCloseable {
     private final InetSocketAddress localAddress;
     private final String zone;
     private final NodeMetrics metrics;
+    private final HealthRegistry health;
 
     private ProxyServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, Channel serverChannel, CurrentTable table,
-                        Map<EventLoop, BackendPool> pools, String zone, NodeMetrics metrics) {
+                        Map<EventLoop, BackendPool> pools, String zone, NodeMetrics metrics, HealthRegistry health) {
+        this.health = health;
         this.zone = zone;
         this.metrics = metrics;
         this.acceptGroup = acceptGroup;
@@ -100,8 +102,9 @@ public final class ProxyServer implements AutoCloseable {
             pools.put(loop, new BackendPool(loop, pools.size(), transport, config.maxIdlePerBackend(),
                     config.maxContentBytes(), table));
         }
+        HealthRegistry health = new HealthRegistry(pools.size());
         if (initial != null) {
-            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null, metrics));
+            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null, metrics, health));
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -117,7 +120,7 @@ public final class ProxyServer implements AutoCloseable {
             shutdown(acceptGroup, ioGroup);
             throw new IllegalStateException("cannot bind the proxy to " + address + ": " + bind.cause(), bind.cause());
         }
-        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone(), metrics);
+        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone(), metrics, health);
         log.info("proxy listening on {} ({} transport, {} I/O threads)", server.localAddress, transport.name(), config.ioThreads());
         return server;
     }
@@ -130,8 +133,10 @@ public final class ProxyServer implements AutoCloseable {
     public synchronized void apply(Snapshot snapshot) {
         // synchronized: two concurrent applies must not both build on the same previous table.
         RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size(), zone, table.get(),
-                metrics);
+                metrics, health);
         table.set(next);
+        // Ejections of addresses and services that left the snapshot go; the rest carry over.
+        health.retain(next);
         // Series of services and endpoints that left the snapshot go (their number follows the snapshot's).
         metrics.retain(next.serviceMetrics());
         for (BackendPool pool : pools.values()) {
@@ -167,6 +172,15 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /**
+     * Per backend {@code host:port}: the outcomes since the previous call and this node's ejections
+     * ({@link HealthRegistry#outcomes}). Never blocks; any thread, but one caller at a time gets
+     * meaningful deltas (the control client's report task).
+     */
+    public Map<String, io.ballast.proto.v1.EndpointOutcomes> outcomesByAddress() {
+        return health.outcomes(System.nanoTime());
     }
 
     /** The bound address (with the real port when configured with port 0). */
