@@ -89,9 +89,10 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         NodeConfig nodeConfig = toConfig();
-        Node node = Node.start(nodeConfig);
+        // Caught before the node starts: a SIGTERM during start-up shuts down cleanly once it is up.
         CountDownLatch signalled = new CountDownLatch(1);
         boolean caught = catchSignal("TERM", signalled) & catchSignal("INT", signalled);
+        Node node = Node.start(nodeConfig);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Any other exit (System.exit elsewhere, or signals not caught): still drain, then stop.
