@@ -54,8 +54,14 @@ import org.slf4j.LoggerFactory;
 public final class ControlClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
+    // A half-open stream (peer gone without FIN/RST; the leader pushes only on change, so nothing else
+    // would notice): a ping after 10 s without a frame read, answered within 2 s, or the transport is
+    // closed and the node resubscribes: at most ~12 s. 10 s is grpc-java's floor (smaller values are
+    // silently raised to it); the control plane's permitKeepAliveTime (5 s) allows it. On epoll,
+    // grpc-java also sets TCP_USER_TIMEOUT to the keepalive timeout, so in a real partition (no ACKs)
+    // the reports written every 500 ms end the stream ~2 s after the first unacknowledged one.
     private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
-    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeIdentity identity;
@@ -129,12 +135,23 @@ public final class ControlClient implements AutoCloseable {
      * and may block briefly (it asks each event loop).
      */
     public void reportEvery(java.time.Duration interval, java.util.function.Supplier<java.util.Map<String, Integer>> inFlight) {
+        reportEvery(interval, inFlight, java.util.Map::of);
+    }
+
+    /**
+     * Like {@link #reportEvery(Duration, java.util.function.Supplier)}, with each backend address's
+     * outcomes since the previous report ({@code Report.outcomes}). {@code outcomes} runs on this
+     * client's thread only while a stream is open; what it returns is sent once (a report lost with
+     * its stream is not repeated: the counts are evidence, not a ledger).
+     */
+    public void reportEvery(java.time.Duration interval, java.util.function.Supplier<java.util.Map<String, Integer>> inFlight,
+                            java.util.function.Supplier<java.util.Map<String, io.ballast.proto.v1.EndpointOutcomes>> outcomes) {
         executor.scheduleWithFixedDelay(() -> {
             if (closed || requests == null) {
                 return;
             }
             try {
-                Report report = Report.newBuilder().putAllInFlight(inFlight.get())
+                Report report = Report.newBuilder().putAllInFlight(inFlight.get()).putAllOutcomes(outcomes.get())
                         .setAppliedVersion(applier.state().version()).build();
                 if (requests != null) {
                     requests.onNext(NodeMessage.newBuilder().setReport(report).build());
