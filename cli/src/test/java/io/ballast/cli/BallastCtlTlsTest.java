@@ -69,7 +69,8 @@ class BallastCtlTlsTest {
                     .tlsClientCa(certs.caCert()).tlsClientAuth("optional")
                     .adminAuth(auth).build()));
         }
-        CuratorFramework agent = zk.newClient(Duration.ofSeconds(2));
+        // A long session: this registration must outlive a loaded machine's pauses (the test is about TLS, not sessions).
+        CuratorFramework agent = zk.newClient(Duration.ofSeconds(20));
         agent.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(ZkPaths.forCluster(cluster).backend("web", "web-1"),
                 Json.write(new BackendRegistration("web", "web-1", "127.0.0.1", 8001, "zone-a", 100, Map.of(), "test", 0,
                         new LoadReport(-1, -1, 0))));
