@@ -46,7 +46,8 @@ class BallastCtlTest {
             replicas.add(ControlPlane.start(ControlPlaneConfig.builder().zkConnect(zk.connectString()).cluster(cluster)
                     .id(id).listen("127.0.0.1:0").sessionTimeout(Duration.ofSeconds(2)).build()));
         }
-        CuratorFramework agent = zk.newClient(Duration.ofSeconds(2));
+        // A long session: the registration must outlive a loaded machine's pauses (no test here is about sessions).
+        CuratorFramework agent = zk.newClient(Duration.ofSeconds(20));
         ZkPaths paths = ZkPaths.forCluster(cluster);
         agent.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(paths.backend("web", "web-1"),
                 Json.write(new BackendRegistration("web", "web-1", "127.0.0.1", 8001, "zone-a", 100, Map.of(), "test", 0,
@@ -94,7 +95,7 @@ class BallastCtlTest {
         assertThat(eject.exitCode()).as(eject.err()).isZero();
 
         // The only endpoint ejected: nothing eligible, below the default panic threshold of 50 %.
-        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("status").out().contains("SELF-PRESERVATION"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ctl("status").out().contains("SELF-PRESERVATION"));
         assertThat(ctl("status").out()).containsPattern("web\\s+-\\s+PANIC\\s+0/1\\s+0\\s+0\\s+0");
         assertThat(ctl("status", "-o", "json").out()).contains("\"services\": [", "\"panic\": true", "\"endpoints\": 1");
     }
