@@ -62,6 +62,7 @@ final class ChaosCluster implements AutoCloseable {
     private String zkConnect;
     private final List<String> zkClientAddresses = new ArrayList<>();
     private CuratorFramework observer;
+    private final Map<String, String> controlPlanes = new LinkedHashMap<>();
 
     ChaosCluster(Path dir) {
         if (!Files.isRegularFile(ROOT.resolve("launcher/target/ballast-launcher.jar"))) {
@@ -119,6 +120,7 @@ final class ChaosCluster implements AutoCloseable {
     String startControlPlane(String id) {
         String host = newHost();
         String address = address(host);
+        controlPlanes.put(id, address);
         start(id, host, List.of("control-plane", "--zk", zkConnect, "--id", id, "--listen", address,
                 "--session-timeout-ms", Long.toString(SESSION.toMillis())));
         return address;
@@ -126,10 +128,16 @@ final class ChaosCluster implements AutoCloseable {
 
     /** A demo backend and its agent (service {@code web}); returns the backend's address. */
     String startBackend(String name) {
+        String address = startDemoBackend(name);
+        startAgent(name, address);
+        return address;
+    }
+
+    /** A demo backend without an agent; returns its address. */
+    String startDemoBackend(String name) {
         String host = newHost();
         String address = address(host);
         start(name, host, List.of("demo-backend", "--name", name, "--listen", address));
-        startAgent(name, address);
         return address;
     }
 
@@ -288,6 +296,20 @@ final class ChaosCluster implements AutoCloseable {
         return endpoint == null ? "" : endpoint.path("state").asText();
     }
 
+    /** Requests the demo backend at {@code address} is serving now (its {@code /ballast/load}), or -1 when it does not answer. */
+    int backendInFlight(String address) {
+        try {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/ballast/load"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            return Json.mapper().readTree(response.body()).path("inFlight").asInt(-1);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** The node's applied epoch, or -1 when it does not answer. */
     long appliedEpoch(NodeAddresses node) {
         return snapshot(node).map(s -> s.path("applied").path("epoch").asLong(-1)).orElse(-1L);
@@ -321,6 +343,68 @@ final class ChaosCluster implements AutoCloseable {
     }
 
     record CommandResult(int exitCode, String output) {}
+
+    /** gRPC address of control-plane replica {@code id}. */
+    String controlPlane(String id) {
+        return controlPlanes.get(id);
+    }
+
+    /**
+     * Stores {@code web}'s policy through the admin API of the first live replica (SetServicePolicy:
+     * the same call {@code ballastctl set-policy} makes, with every Policy field available).
+     */
+    void setWebPolicy(io.ballast.proto.v1.LbAlgorithm algorithm, io.ballast.proto.v1.Policy settings) {
+        RuntimeException last = null;
+        for (var entry : controlPlanes.entrySet()) {
+            if (!processes.get(entry.getKey()).isAlive()) {
+                continue;
+            }
+            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(entry.getValue())
+                    .usePlaintext().build();
+            try {
+                io.ballast.proto.v1.AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .setServicePolicy(io.ballast.proto.v1.SetServicePolicyRequest.newBuilder().setService("web")
+                                .setAlgorithm(algorithm).setSettings(settings).build());
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+        throw new IllegalStateException("no replica took the policy", last);
+    }
+
+    /** One TCP connection as {@code ss} shows it. */
+    record Connection(String localHost, int localPort, String remoteHost, int remotePort) {}
+
+    /** The established TCP connections process {@code name} has to {@code remote} (host:port), from {@code ss}. */
+    List<Connection> connections(String name, String remote) {
+        long pid = process(name).pid();
+        List<Connection> found = new ArrayList<>();
+        try {
+            Process ss = new ProcessBuilder("ss", "-tnpH", "state", "established").redirectErrorStream(true).start();
+            String output = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ss.waitFor(10, TimeUnit.SECONDS);
+            for (String line : output.split("\n")) {
+                // Dual-stack Java sockets show IPv4 peers as [::ffff:127.0.0.1]:port.
+                String[] columns = line.trim().replace("[::ffff:", "").replace("]:", ":").split("\\s+");
+                if (columns.length < 5 || !columns[3].equals(remote) || !line.contains("pid=" + pid + ",")) {
+                    continue;
+                }
+                int colon = columns[2].lastIndexOf(':');
+                int remoteColon = remote.lastIndexOf(':');
+                found.add(new Connection(columns[2].substring(0, colon), Integer.parseInt(columns[2].substring(colon + 1)),
+                        remote.substring(0, remoteColon), Integer.parseInt(remote.substring(remoteColon + 1))));
+            }
+            return found;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run ss", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return found;
+        }
+    }
 
     Path dir() {
         return dir;

@@ -39,7 +39,7 @@ final class ChaosScenario implements BeforeEachCallback, AfterEachCallback {
     private static boolean headerWritten;
 
     private final Firewall firewall = new Firewall();
-    private final List<FaultProxy> proxies = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private String name;
     private ChaosCluster cluster;
     private OpenLoopClient load;
@@ -117,8 +117,14 @@ final class ChaosScenario implements BeforeEachCallback, AfterEachCallback {
         int colon = target.lastIndexOf(':');
         FaultProxy proxy = FaultProxy.start(cluster.newHost(),
                 new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1))));
-        proxies.add(proxy);
+        closeables.add(proxy);
         return proxy;
+    }
+
+    /** Closes {@code closeable} after the scenario, pass or fail (before the processes stop). */
+    <T extends AutoCloseable> T closeAfter(T closeable) {
+        closeables.add(closeable);
+        return closeable;
     }
 
     /** Starts the open-loop load ({@code GET /}, 5 s timeout) over the nodes. */
@@ -161,13 +167,24 @@ final class ChaosScenario implements BeforeEachCallback, AfterEachCallback {
      * injected. The first call defines the scenario's time to converge.
      */
     long awaitConverged(String what, Duration atMost, Callable<Boolean> condition) {
-        await(what).atMost(atMost).pollInterval(Duration.ofMillis(100)).until(condition);
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - injectedNanos);
-        System.out.printf("[chaos] %s: %s after %d ms%n", name, what, millis);
+        long millis = awaitStep(what, atMost, condition);
         if (convergeMillis < 0) {
             convergeMillis = millis;
         }
         return millis;
+    }
+
+    /** As {@link #awaitConverged} for an intermediate step: logged, but not the scenario's time to converge. */
+    long awaitStep(String what, Duration atMost, Callable<Boolean> condition) {
+        await(what).atMost(atMost).pollInterval(Duration.ofMillis(100)).until(condition);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - injectedNanos);
+        System.out.printf("[chaos] %s: %s after %d ms%n", name, what, millis);
+        return millis;
+    }
+
+    /** Overrides the scenario's time to converge (when a later step is the one that defines it). */
+    void convergedAt(long millis) {
+        convergeMillis = millis;
     }
 
     void invariant(String text) {
@@ -205,8 +222,14 @@ final class ChaosScenario implements BeforeEachCallback, AfterEachCallback {
             record(context);
         } finally {
             try {
-                proxies.forEach(FaultProxy::close);
-                proxies.clear();
+                for (AutoCloseable closeable : closeables) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        System.out.println("[chaos] cannot close " + closeable + ": " + e);
+                    }
+                }
+                closeables.clear();
                 if (cluster != null) {
                     cluster.close();
                 }

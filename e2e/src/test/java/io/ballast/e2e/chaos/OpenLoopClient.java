@@ -90,29 +90,31 @@ final class OpenLoopClient implements AutoCloseable {
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
-                log.add(send(seq, path));
+                log.add(send(seq, path, (int) (seq % nodes.size())));
             } finally {
                 inFlight.decrementAndGet();
             }
         });
     }
 
-    /** Sends one extra request now, outside the schedule (e.g. slow ones), logged like the others. */
-    void sendOne(String extraPath) {
+    /**
+     * Sends one extra request now, outside the schedule (e.g. a slow one), first to node
+     * {@code nodeIndex}, logged like the others.
+     */
+    void sendOne(String extraPath, int nodeIndex) {
         long seq = sequence.getAndIncrement();
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
-                log.add(send(seq, extraPath));
+                log.add(send(seq, extraPath, nodeIndex));
             } finally {
                 inFlight.decrementAndGet();
             }
         });
     }
 
-    private Request send(long seq, String requestPath) {
+    private Request send(long seq, String requestPath, int first) {
         long start = System.nanoTime();
-        int first = (int) (seq % nodes.size());
         int retries = 0;
         String lastError = null;
         String node = nodes.get(first);
