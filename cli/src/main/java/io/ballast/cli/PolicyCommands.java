@@ -51,6 +51,8 @@ final class PolicyCommands {
 
         @ArgGroup(exclusive = true) HashKeyOptions hashKey;
 
+        @Mixin FailureOptions failure;
+
         @Option(names = "--ring-size", paramLabel = "N", description = "ring_hash: entries on the ring, 1..8388608 (default 1024).")
         Integer ringSize;
 
@@ -142,6 +144,7 @@ final class PolicyCommands {
             if (rateLimit != null) {
                 settings.setRateLimit(RateLimit.newBuilder().setClusterRequestsPerSecond(rateLimit).setBurst(burst));
             }
+            failure.applyTo(settings);
             SetServicePolicyRequest.Builder request = SetServicePolicyRequest.newBuilder()
                     .setService(service).setAlgorithm(parse(algorithm)).setSettings(settings)
                     .addAllAllowedBackendNetworks(allowedNetworks);
@@ -283,6 +286,7 @@ final class PolicyCommands {
         if (policy.getConnectRetries() != 0) {
             words.add("connect_retries=" + policy.getConnectRetries());
         }
+        words.addAll(FailureOptions.describe(policy));
         return words.isEmpty() ? "-" : String.join(" ", words);
     }
 

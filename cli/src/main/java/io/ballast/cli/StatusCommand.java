@@ -4,6 +4,7 @@ import io.ballast.proto.v1.ClusterStatus;
 import io.ballast.proto.v1.GetStatusRequest;
 import io.ballast.proto.v1.NodeStatus;
 import io.ballast.proto.v1.Replica;
+import io.ballast.proto.v1.ServiceHealth;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the leader, its epoch and snapshot version, the replicas, and the nodes with the version each applied.")
+        description = "Show the leader, its epoch and snapshot version, the replicas, the nodes with the version each applied, "
+                + "and the services with failure handling in force (self-preservation, panic, SUSPECT, ejected or held endpoints).")
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin ConnectionOptions options;
@@ -46,6 +48,17 @@ final class StatusCommand implements Callable<Integer> {
                         n.getLastAnswer().isEmpty() ? "-" : n.getLastAnswer() + " v" + n.getLastAnswerVersion(),
                         n.getLastError().isEmpty() ? "-" : n.getLastError()))
                 .toList());
+        if (status.getServicesCount() > 0) {
+            // Only services with failure handling in force are listed: the table is empty in a healthy cluster.
+            out.println();
+            Output.table(out, List.of("SERVICE", "SELF-PRESERVATION", "PANIC", "ELIGIBLE", "SUSPECT", "OUTLIER EJECTED", "FLAP HELD"),
+                    status.getServicesList().stream().map((ServiceHealth h) -> List.of(h.getService(),
+                            h.getSelfPreservation() ? "since " + ClusterLogCommands.time(h.getSelfPreservationSinceUnixMillis())
+                                    + ": " + h.getSelfPreservationReason() : "-",
+                            h.getPanic() ? "PANIC" : "-", h.getEligible() + "/" + h.getEndpoints(),
+                            String.valueOf(h.getSuspect()), String.valueOf(h.getOutlierEjected()), String.valueOf(h.getFlapHeld())))
+                    .toList());
+        }
         out.flush();
         return 0;
     }

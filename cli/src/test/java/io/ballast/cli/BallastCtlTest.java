@@ -86,6 +86,20 @@ class BallastCtlTest {
     }
 
     @Test
+    void statusListsServicesWithFailureHandlingInForce() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("status").out().contains("leader:   cp-"));
+        assertThat(ctl("status").out()).doesNotContain("SELF-PRESERVATION");
+
+        Run eject = ctl("eject", "web", "web-1", "--reason", "test");
+        assertThat(eject.exitCode()).as(eject.err()).isZero();
+
+        // The only endpoint ejected: nothing eligible, below the default panic threshold of 50 %.
+        await().atMost(Duration.ofSeconds(10)).until(() -> ctl("status").out().contains("SELF-PRESERVATION"));
+        assertThat(ctl("status").out()).containsPattern("web\\s+-\\s+PANIC\\s+0/1\\s+0\\s+0\\s+0");
+        assertThat(ctl("status", "-o", "json").out()).contains("\"services\": [", "\"panic\": true", "\"endpoints\": 1");
+    }
+
+    @Test
     void setWeightDrainAndUndrainAreVisibleInTheListing() {
         Run set = ctl("set-weight", "web", "web-1", "7");
         assertThat(set.exitCode()).as(set.err()).isZero();
@@ -166,6 +180,38 @@ class BallastCtlTest {
         assertThat(noKey.err()).contains("settings.hash_key.source: SOURCE_UNSPECIFIED");
         Run notPrime = ctl("set-policy", "web", "maglev", "--hash-client-ip", "--maglev-table-size", "65536");
         assertThat(notPrime.err()).contains("settings.maglev_table_size: 65536 (expected: a prime");
+    }
+
+    @Test
+    void failureHandlingOptionsAreStoredShownAndValidated() throws Exception {
+        Run set = ctl("set-policy", "web", "round_robin", "--outlier-consecutive-5xx", "3",
+                "--outlier-consecutive-gateway-failures", "2", "--outlier-base-ejection-ms", "1000", "--outlier-max-ejection-ms", "8000",
+                "--max-ejection-percent", "50", "--outlier-quorum-percent", "60", "--panic-threshold-percent", "0",
+                "--retries", "1", "--retry-methods", "get,post", "--retry-on", "reset,5xx", "--per-try-timeout-ms", "250",
+                "--retry-budget-percent", "10", "--min-retries-per-second", "3");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        CuratorFramework client = zk.newClient(Duration.ofSeconds(2)); // closed by the extension
+        io.ballast.proto.v1.Policy stored = stored(client, "web").getSettings();
+        assertThat(stored.getOutlierDetection().getConsecutive5Xx()).isEqualTo(3);
+        assertThat(stored.getOutlierDetection().getMaxEjectionPercent()).isEqualTo(50);
+        assertThat(stored.getRetry().getMethodsList()).containsExactly("GET", "POST");
+        assertThat(stored.getRetry().getRetryOnList()).containsExactly(io.ballast.proto.v1.RetryOn.RESET,
+                io.ballast.proto.v1.RetryOn.STATUS_5XX);
+        Run get = ctl("get-policy", "web");
+        assertThat(get.out()).contains("outlier=5xx=3,gateway=2,base=1000ms,max=8000ms,max_ejected=50%,quorum=60%", "panic=off",
+                "retries=1,GET|POST,on=reset|status_5xx,per_try=250ms,budget=10%,min=3/s");
+        assertThat(ctl("set-policy", "web", "random", "--outlier-disabled").out()).contains("outlier=off");
+
+        Run bad = ctl("set-policy", "web", "random", "--outlier-consecutive-5xx", "1001", "--panic-threshold-percent", "101",
+                "--retries", "9", "--retry-methods", "GET,GE T");
+        assertThat(bad.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(bad.err()).contains("settings.outlier_detection.consecutive_5xx: 1001 (expected: 0 (default 5) or 1..1000)",
+                "settings.panic_threshold_percent: 101 (expected: 0 (off) or 1..100)",
+                "settings.retry.num_retries: 9 (expected: 0 (off) or 1..5)",
+                "settings.retry.methods[1]: \"GE T\" (expected: an upper-case HTTP method token, e.g. GET)");
+        Run badOn = ctl("set-policy", "web", "random", "--retry-on", "sometimes");
+        assertThat(badOn.exitCode()).isEqualTo(BallastCtl.EXIT_USAGE);
+        assertThat(badOn.err()).contains("retry-on: \"sometimes\" (expected: reset, timeout, 5xx or gateway_error)");
     }
 
     @Test

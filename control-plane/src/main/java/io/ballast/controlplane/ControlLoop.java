@@ -22,6 +22,10 @@ import io.ballast.proto.v1.DrainStatus;
 import io.ballast.controlplane.drain.DrainBarrier;
 import io.ballast.controlplane.drain.DrainStatusStore;
 import io.ballast.controlplane.weights.WeightBook;
+import io.ballast.controlplane.health.HealthBook;
+import io.ballast.controlplane.health.HealthOverlay;
+import io.ballast.controlplane.snapshot.SnapshotComputer;
+import io.ballast.proto.v1.ServiceHealth;
 import io.ballast.controlplane.weights.WeightResult;
 import io.ballast.proto.v1.ControlPlaneGrpc;
 import io.ballast.proto.v1.Redirect;
@@ -64,6 +68,11 @@ import org.slf4j.LoggerFactory;
  * <p>Failure behaviour: losing the latch or the ZooKeeper connection (SUSPENDED/LOST) stops
  * all pushes at once and ends every stream with UNAVAILABLE "not leader". A failed epoch raise
  * is retried while the latch is still held.
+ *
+ * <p>Failure handling ({@link HealthBook}) runs here too: every replica folds its caches' changes
+ * (self-preservation, flap damping) and a {@value #HEALTH_TICK_MILLIS} ms tick; the leader also folds
+ * the nodes' reports (outlier quorum, SUSPECT confirmation). A change of its overlay is a change
+ * of the snapshot like any other.
  */
 final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable {
 
@@ -71,6 +80,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private static final Duration RETRY_DELAY = Duration.ofMillis(500);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final String SHUTTING_DOWN = "shutting down";
+    static final long HEALTH_TICK_MILLIS = 250;
 
     private enum Role { FOLLOWER, CANDIDATE, LEADER }
 
@@ -97,6 +107,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final EventLog events;
     private ClusterState lastSeen; // state thread: the state the last events were computed against
     private final WeightBook weights;
+    private final HealthBook failures;
     private final ControlPlaneMetrics metrics = new ControlPlaneMetrics(); // updated on the state thread
 
     // Confined to the state thread (term is also read by the zk thread, hence volatile).
@@ -141,6 +152,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         this.epochCounter = new EpochCounter(client, paths.epoch());
         this.events = new EventLog(loop);
         this.weights = new WeightBook(config.weightConfig(), config.weightInterval().toMillis());
+        this.failures = new HealthBook(config.failure(), id);
         this.debouncer = new Debouncer(stateThread, config.debounce(), ControlPlaneConfig.MAX_COALESCE, this::publish);
     }
 
@@ -154,6 +166,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
                 .setObservedBy(id).build())));
         leaderWatch.start();
         leadership.start();
+        stateThread.scheduleWithFixedDelay(this::healthTick, HEALTH_TICK_MILLIS, HEALTH_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** This replica's metrics (leader, epoch, snapshot version, nodes, push-to-ACK latency, NACKs); any thread. */
@@ -260,6 +273,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         drainVersions.clear();
         drainWritten.clear();
         lastPublished = null;
+        failures.leadershipChanged();
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.SERVING);
         log.info("replica {} leads with epoch {}", id, epoch);
         publish();
@@ -278,6 +292,8 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         term++;
         sequence = null;
         debouncer.cancel();
+        failures.leadershipChanged();
+        updateHealthMetrics();
         health.setStatus(ControlPlaneGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
         List<Subscriber> ending = new ArrayList<>(subscribers);
         subscribers.clear();
@@ -302,6 +318,11 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
 
     private void onStateChanged() {
         recordEvents();
+        if (tracker.loaded()) {
+            // Before the weights are refreshed: a vanished endpoint's SUSPECT weight is a share of its last one.
+            events.append(failures.onState(tracker.current(), publishedWeights, clock.millis()));
+            updateHealthMetrics();
+        }
         refreshWeights();
         evaluateDrains(); // a node that left no longer holds a barrier
         if (role == Role.LEADER) {
@@ -323,7 +344,51 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
 
     @Override
     public void reported(Subscriber subscriber) {
+        if (role == Role.LEADER && subscriber.lastReport() != null) {
+            failures.onReport(subscriber.nodeId(), subscriber.lastReport(), clock.millis());
+        }
         evaluateDrains();
+    }
+
+    /** State thread: time-driven failure handling; on the leader a changed overlay means a new snapshot. */
+    private void healthTick() {
+        if (!tracker.loaded()) {
+            return;
+        }
+        try {
+            HealthOverlay before = failures.overlay();
+            events.append(failures.tick(tracker.current(), role == Role.LEADER, clock.millis()));
+            updateHealthMetrics();
+            if (role == Role.LEADER && !failures.overlay().equals(before)) {
+                debouncer.changed();
+            }
+        } catch (RuntimeException e) {
+            // A bug here must not cancel the periodic tick (an exception would).
+            log.error("failure handling tick failed", e);
+        }
+    }
+
+    private void updateHealthMetrics() {
+        metrics.health(failures.selfPreservationByService(), failures.outlierEjectedByService(), failures.flapHeld());
+    }
+
+    @Override
+    public List<ServiceHealth> serviceHealth() {
+        return onStateThread(() -> {
+            Snapshot snapshot = sequence != null && sequence.current().isPresent() ? sequence.current().get()
+                    : SnapshotComputer.compute(tracker.current(), weights.latest(), failures.overlay(), 0, 0, clock.millis(), defaultService);
+            return failures.services(snapshot);
+        }, List.of());
+    }
+
+    @Override
+    public HealthOverlay healthOverlay() {
+        return failures.overlay();
+    }
+
+    @Override
+    public Optional<String> healthReason(String service, String id) {
+        return failures.reason(service, id);
     }
 
     /** Leader, state thread: which endpoints of the snapshot are drained, since which version. */
@@ -440,7 +505,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         }
         long now = clock.millis();
         publishedWeights = weights.compute(tracker.current(), now);
-        sequence.next(tracker.current(), weights.latest(), now).ifPresent(snapshot -> {
+        sequence.next(tracker.current(), weights.latest(), failures.overlay(), now).ifPresent(snapshot -> {
             log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),
                     snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
             subscribers.forEach(s -> s.offer(snapshot));
@@ -487,6 +552,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     public void unsubscribe(Subscriber subscriber) {
         if (subscribers.remove(subscriber)) {
             metrics.subscribers(subscribers.size());
+            failures.forget(subscriber.nodeId());
             log.info("node {} unsubscribed", subscriber.nodeId());
             evaluateDrains();
         }

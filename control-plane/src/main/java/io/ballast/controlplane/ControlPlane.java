@@ -44,7 +44,13 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
-    private static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(5);
+    // Nodes ping every ~5 s (also without calls) to detect half-open control streams; allow pings
+    // down to 1 s so a node is never cut off with too_many_pings.
+    private static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(1);
+    // The server pings an idle connection too, so a node that vanished (host down, partition) is
+    // noticed and its stream ended within about KEEPALIVE_TIME + KEEPALIVE_TIMEOUT.
+    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
     private final String id;
@@ -88,6 +94,8 @@ public final class ControlPlane implements AutoCloseable {
                         ServerTls.credentials(config.tls()))
                 .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
+                .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .fallbackHandlerRegistry(lateServices)

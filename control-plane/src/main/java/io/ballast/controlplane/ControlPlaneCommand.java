@@ -81,6 +81,43 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             + "monitoring network (default: off)")
     String metrics;
 
+    @Option(names = "--self-preservation-window-ms", description = "Registrations vanishing within this window count "
+            + "together for self-preservation, 100..3600000 ms (default: ${DEFAULT-VALUE})", defaultValue = "10000")
+    long selfPreservationWindowMs;
+
+    @Option(names = "--self-preservation-threshold-percent", description = "A service enters self-preservation when at least "
+            + "this share (and at least 2) of its registrations vanish within the window, 0 (off)..100 (default: ${DEFAULT-VALUE})",
+            defaultValue = "50")
+    int selfPreservationThresholdPercent;
+
+    @Option(names = "--suspect-weight-percent", description = "Weight of a SUSPECT endpoint in percent of its last weight, "
+            + "1..100 (default: ${DEFAULT-VALUE})", defaultValue = "50")
+    int suspectWeightPercent;
+
+    @Option(names = "--self-preservation-max-ms", description = "Longest a vanished endpoint stays SUSPECT, 1000..86400000 ms "
+            + "(default: ${DEFAULT-VALUE})", defaultValue = "600000")
+    long selfPreservationMaxMs;
+
+    @Option(names = "--outlier-quorum-window-ms", description = "Node evidence for quorum ejection and for confirming SUSPECT "
+            + "endpoints dead counts this long, 500..600000 ms (default: ${DEFAULT-VALUE})", defaultValue = "10000")
+    long outlierQuorumWindowMs;
+
+    @Option(names = "--flap-threshold", description = "A registration that vanishes more than this many times within "
+            + "--flap-window-ms is held down, 1..1000 (default: ${DEFAULT-VALUE})", defaultValue = "4")
+    int flapThreshold;
+
+    @Option(names = "--flap-window-ms", description = "Window of flap damping, 100..3600000 ms (default: ${DEFAULT-VALUE})",
+            defaultValue = "60000")
+    long flapWindowMs;
+
+    @Option(names = "--flap-hold-ms", description = "First hold-down of a flapping endpoint (left out of the snapshot); "
+            + "doubles when it flaps again soon after, 100..3600000 ms (default: ${DEFAULT-VALUE})", defaultValue = "30000")
+    long flapHoldMs;
+
+    @Option(names = "--flap-max-hold-ms", description = "Longest hold-down, --flap-hold-ms..86400000 ms (default: ${DEFAULT-VALUE})",
+            defaultValue = "600000")
+    long flapMaxHoldMs;
+
     /** The validated configuration these options describe; starts nothing. */
     public ControlPlaneConfig toConfig() {
         return ControlPlaneConfig.builder()
@@ -102,6 +139,15 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 .adminAuth(adminAuth)
                 .metrics(metrics)
                 .zkAccess(shared.zkAccess())
+                .selfPreservationWindowMillis(selfPreservationWindowMs)
+                .selfPreservationThresholdPercent(selfPreservationThresholdPercent)
+                .suspectWeightPercent(suspectWeightPercent)
+                .selfPreservationMaxMillis(selfPreservationMaxMs)
+                .outlierQuorumWindowMillis(outlierQuorumWindowMs)
+                .flapThreshold(flapThreshold)
+                .flapWindowMillis(flapWindowMs)
+                .flapHoldMillis(flapHoldMs)
+                .flapMaxHoldMillis(flapMaxHoldMs)
                 .build();
     }
 

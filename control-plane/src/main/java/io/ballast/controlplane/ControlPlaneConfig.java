@@ -4,6 +4,7 @@ import io.ballast.common.config.Checks;
 import io.ballast.common.config.HostPort;
 import io.ballast.common.config.ServerTls;
 import io.ballast.common.zk.ZkPaths;
+import io.ballast.controlplane.health.FailureConfig;
 import io.ballast.controlplane.security.AdminAccess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import java.util.Optional;
  * @param zkAccess ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}), open by default
  * @param metrics where {@code GET /metrics} serves this replica's Prometheus metrics ({@code --metrics});
  *     empty means off
+ * @param failure self-preservation, outlier quorum and flap damping tunables
  */
 public record ControlPlaneConfig(
         String zkConnect,
@@ -55,7 +57,8 @@ public record ControlPlaneConfig(
         Optional<ServerTls> tls,
         Optional<AdminAccess> adminAuth,
         Optional<java.net.InetSocketAddress> metrics,
-        io.ballast.common.zk.ZkAccess zkAccess) {
+        io.ballast.common.zk.ZkAccess zkAccess,
+        FailureConfig failure) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final String DEFAULT_LISTEN = "127.0.0.1:7000";
@@ -91,6 +94,7 @@ public record ControlPlaneConfig(
         Objects.requireNonNull(adminAuth, "adminAuth");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(zkAccess, "zkAccess");
+        Objects.requireNonNull(failure, "failure");
     }
 
     /** The weight calculator's tunables. */
@@ -188,6 +192,36 @@ public record ControlPlaneConfig(
 
         public Builder defaultService(String value) { this.defaultService = value; return this; }
 
+        private FailureConfig defaults = FailureConfig.DEFAULT;
+        private long selfPreservationWindowMillis = defaults.selfPreservationWindowMillis();
+        private int selfPreservationThresholdPercent = defaults.selfPreservationThresholdPercent();
+        private int suspectWeightPercent = defaults.suspectWeightPercent();
+        private long selfPreservationMaxMillis = defaults.selfPreservationMaxMillis();
+        private long outlierQuorumWindowMillis = defaults.outlierQuorumWindowMillis();
+        private int flapThreshold = defaults.flapThreshold();
+        private long flapWindowMillis = defaults.flapWindowMillis();
+        private long flapHoldMillis = defaults.flapHoldMillis();
+        private long flapMaxHoldMillis = defaults.flapMaxHoldMillis();
+
+        public Builder selfPreservationWindowMillis(long value) { this.selfPreservationWindowMillis = value; return this; }
+
+        /** 0 turns self-preservation off. */
+        public Builder selfPreservationThresholdPercent(int value) { this.selfPreservationThresholdPercent = value; return this; }
+
+        public Builder suspectWeightPercent(int value) { this.suspectWeightPercent = value; return this; }
+
+        public Builder selfPreservationMaxMillis(long value) { this.selfPreservationMaxMillis = value; return this; }
+
+        public Builder outlierQuorumWindowMillis(long value) { this.outlierQuorumWindowMillis = value; return this; }
+
+        public Builder flapThreshold(int value) { this.flapThreshold = value; return this; }
+
+        public Builder flapWindowMillis(long value) { this.flapWindowMillis = value; return this; }
+
+        public Builder flapHoldMillis(long value) { this.flapHoldMillis = value; return this; }
+
+        public Builder flapMaxHoldMillis(long value) { this.flapMaxHoldMillis = value; return this; }
+
         public ControlPlaneConfig build() {
             java.net.InetSocketAddress listenAddress = HostPort.parseBindAddress("listen", listen);
             Optional<HostPort> advertised = advertise == null || advertise.isBlank()
@@ -199,7 +233,10 @@ public record ControlPlaneConfig(
                     ServerTls.fromOptions(tlsCert, tlsKey, tlsClientCa, tlsClientAuth),
                     adminAuth == null ? Optional.empty() : Optional.of(AdminAccess.load(adminAuth)),
                     metrics == null || metrics.isBlank() ? Optional.empty()
-                            : Optional.of(HostPort.parseBindAddress("metrics", metrics)), zkAccess);
+                            : Optional.of(HostPort.parseBindAddress("metrics", metrics)), zkAccess,
+                    new FailureConfig(selfPreservationWindowMillis, selfPreservationThresholdPercent, suspectWeightPercent,
+                            selfPreservationMaxMillis, outlierQuorumWindowMillis, flapThreshold, flapWindowMillis, flapHoldMillis,
+                            flapMaxHoldMillis));
         }
     }
 }

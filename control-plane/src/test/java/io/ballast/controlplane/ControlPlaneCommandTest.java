@@ -46,6 +46,24 @@ class ControlPlaneCommandTest {
     }
 
     @Test
+    void failureHandlingFlagsReachTheConfigAndAreValidated() {
+        ControlPlaneConfig config = parse("--self-preservation-window-ms", "5000", "--self-preservation-threshold-percent", "60",
+                "--suspect-weight-percent", "25", "--self-preservation-max-ms", "120000", "--outlier-quorum-window-ms", "4000",
+                "--flap-threshold", "3", "--flap-window-ms", "20000", "--flap-hold-ms", "1000", "--flap-max-hold-ms", "8000");
+
+        assertThat(config.failure()).isEqualTo(new io.ballast.controlplane.health.FailureConfig(5_000, 60, 25, 120_000, 4_000, 3,
+                20_000, 1_000, 8_000));
+        assertThat(parse().failure()).isEqualTo(io.ballast.controlplane.health.FailureConfig.DEFAULT);
+        assertThatThrownBy(() -> parse("--flap-threshold", "0")).hasMessage("flap-threshold: 0 (expected: 1..1000)");
+        assertThatThrownBy(() -> parse("--self-preservation-threshold-percent", "101"))
+                .hasMessage("self-preservation-threshold-percent: 101 (expected: 0..100)");
+        assertThatThrownBy(() -> parse("--suspect-weight-percent", "0")).hasMessage("suspect-weight-percent: 0 (expected: 1..100)");
+        assertThatThrownBy(() -> parse("--flap-hold-ms", "60000", "--flap-max-hold-ms", "30000"))
+                .hasMessage("flap-max-hold-ms: 30000 (expected: 60000..86400000)");
+        assertThatThrownBy(() -> parse("--outlier-quorum-window-ms", "10")).hasMessage("outlier-quorum-window-ms: 10 (expected: 500..600000)");
+    }
+
+    @Test
     void hasTheLauncherContract() {
         CommandLine commandLine = new CommandLine(new ControlPlaneCommand());
 

@@ -60,6 +60,11 @@ final class TestNode implements ClientResponseObserver<NodeMessage, ServerMessag
                 .putAllInFlight(inFlight).setAppliedVersion(appliedVersion)).build());
     }
 
+    /** Sends a whole report (e.g. with per-endpoint outcomes). */
+    synchronized void report(io.ballast.proto.v1.Report report) {
+        requests.onNext(NodeMessage.newBuilder().setReport(report).build());
+    }
+
     void read(int messages) {
         requests.request(messages);
     }

@@ -47,11 +47,14 @@ public final class Node implements AutoCloseable {
     private final SnapshotApplier applier;
     private final NodeAdminServer admin;
     private final NodeIdentity identity;
+    private final NodeRegistrar registrar;
     private final Deque<AutoCloseable> resources;
     private boolean closed;
+    private boolean shuttingDown; // guarded by this
 
     private Node(NodeConfig config, ProxyServer proxy, SnapshotApplier applier, NodeAdminServer admin,
-            NodeIdentity identity, Deque<AutoCloseable> resources) {
+            NodeIdentity identity, NodeRegistrar registrar, Deque<AutoCloseable> resources) {
+        this.registrar = registrar;
         this.config = config;
         this.proxy = proxy;
         this.applier = applier;
@@ -116,14 +119,16 @@ public final class Node implements AutoCloseable {
             resources.push(registrar);
             ControlClient control = ControlClient.start(zk, paths, identity, applier, config.controlPlaneCredentials());
             resources.push(control);
-            // What the leader's drain barrier waits for: no request in flight to a drained backend.
-            control.reportEvery(java.time.Duration.ofMillis(500), () -> proxy.inFlightByAddress(250));
+            // What the leader's drain barrier waits for (no request in flight to a drained backend), and
+            // the passive evidence for its quorum ejection and self-preservation (outcomes, ejections).
+            control.reportEvery(java.time.Duration.ofMillis(500), () -> proxy.inFlightByAddress(250),
+                    proxy::outcomesByAddress);
             metrics.bindControlPlaneConnected(() -> control.silentForNanos(System.nanoTime()) == 0);
             resources.push(StaleWeightGuard.start(config.weightMaxAge(), control::silentForNanos, applier));
 
             log.info("node {} serving on {} (advertised {}), admin on {}, state in {}", config.id(),
                     proxy.localAddress(), advertised, adminAddress, store.file().getParent());
-            return new Node(config, proxy, applier, admin, identity, resources);
+            return new Node(config, proxy, applier, admin, identity, registrar, resources);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -152,6 +157,29 @@ public final class Node implements AutoCloseable {
     /** What the node has applied; never blocks. */
     public AppliedState applied() {
         return applier.state();
+    }
+
+    /**
+     * Graceful stop (SIGTERM): deletes {@code nodes/<id>} at once (the leader re-splits rate limits
+     * over the remaining nodes), closes the proxy's listener, answers further requests with
+     * {@code Connection: close} and closes idle connections, waits until no request is in flight or
+     * {@code drainTimeout} passes, then {@link #close}s everything. The control stream stays up
+     * meanwhile, so in-flight reports keep flowing. Idempotent; blocks up to about the drain timeout.
+     *
+     * @return true if every request in flight finished within the drain timeout
+     */
+    public boolean shutdown(java.time.Duration drainTimeout) {
+        synchronized (this) {
+            if (closed || shuttingDown) {
+                return closed;
+            }
+            shuttingDown = true;
+        }
+        log.info("node {} shutting down: deregistering, draining for up to {} ms", config.id(), drainTimeout.toMillis());
+        registrar.close();
+        boolean drained = proxy.drain(drainTimeout);
+        close();
+        return drained;
     }
 
     @Override

@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
  * {@code ballast node}: runs one data-plane node in this JVM until SIGTERM/SIGINT.
  *
  * <p>{@link #toConfig()} validates the options (throwing {@link IllegalArgumentException} in
- * the shared message style); {@link #call()} starts the node, closes it from a shutdown hook
- * and blocks until then.
+ * the shared message style); {@link #call()} starts the node and blocks until SIGTERM or SIGINT,
+ * then shuts it down gracefully ({@link Node#shutdown}: deregister, stop accepting, drain for up
+ * to {@code --drain-timeout-ms}) and returns 0, so the process exits 0. The signals are caught
+ * with {@code sun.misc.Signal} (a JVM terminated by a signal would exit 143); where that is not
+ * available, a shutdown hook does the same drain and the exit status is the JVM's.
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Runs a data-plane node: an HTTP reverse proxy that applies snapshots from the control plane "
@@ -57,6 +60,10 @@ public final class NodeCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})", defaultValue = "120000")
     long weightMaxAgeMillis;
 
+    @Option(names = "--drain-timeout-ms", description = "On SIGTERM, wait this long for requests in flight to finish "
+            + "after closing the listener, 0..3600000 (default: ${DEFAULT-VALUE})", defaultValue = "15000")
+    long drainTimeoutMillis;
+
     /** The validated configuration these options describe; starts nothing. */
     public NodeConfig toConfig() {
         NodeConfig.Builder builder = NodeConfig.builder()
@@ -70,6 +77,7 @@ public final class NodeCommand implements Callable<Integer> {
                 .stateDir(stateDir)
                 .sessionTimeout(Duration.ofMillis(shared.sessionTimeoutMillis))
                 .weightMaxAge(Duration.ofMillis(weightMaxAgeMillis))
+                .drainTimeout(Duration.ofMillis(drainTimeoutMillis))
                 .controlPlaneTls(tls.toTls())
                 .zkAccess(shared.zkAccess());
         if (ioThreads != null) {
@@ -81,13 +89,33 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         NodeConfig nodeConfig = toConfig();
+        // Caught before the node starts: a SIGTERM during start-up shuts down cleanly once it is up.
+        CountDownLatch signalled = new CountDownLatch(1);
+        boolean caught = catchSignal("TERM", signalled) & catchSignal("INT", signalled);
         Node node = Node.start(nodeConfig);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
+            // Any other exit (System.exit elsewhere, or signals not caught): still drain, then stop.
+            node.shutdown(nodeConfig.drainTimeout());
             stopped.countDown();
         }, "ballast-node-shutdown"));
-        stopped.await();
+        if (!caught) {
+            stopped.await();
+            return 0;
+        }
+        signalled.await();
+        node.shutdown(nodeConfig.drainTimeout());
         return 0;
+    }
+
+    /** Routes {@code SIG<name>} to {@code latch} instead of the JVM's exit; false if the JVM does not allow it. */
+    @SuppressWarnings("removal")
+    private static boolean catchSignal(String name, CountDownLatch latch) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> latch.countDown());
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            return false;
+        }
     }
 }

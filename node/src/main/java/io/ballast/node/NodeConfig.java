@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param weightMaxAge how long computed (load-based) weights are trusted without hearing from the
  *     control plane; after that they move linearly back to the declared weights over one more max age
  * @param zkAccess ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}), open by default
+ * @param drainTimeout on SIGTERM, how long the node waits for requests in flight before it exits
+ *     ({@code --drain-timeout-ms}), 0..3600000 ms
  * @param controlPlaneTls TLS of the control stream ({@code --tls-ca}, {@code --tls-cert},
  *     {@code --tls-key}); empty means plaintext
  */
@@ -46,7 +48,8 @@ public record NodeConfig(
         Duration sessionTimeout,
         Duration weightMaxAge,
         Optional<ClientTls> controlPlaneTls,
-        io.ballast.common.zk.ZkAccess zkAccess) {
+        io.ballast.common.zk.ZkAccess zkAccess,
+        Duration drainTimeout) {
 
     public static final String DEFAULT_ZK = "127.0.0.1:2181";
     public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
@@ -57,6 +60,8 @@ public record NodeConfig(
     public static final Duration DEFAULT_WEIGHT_MAX_AGE = Duration.ofMinutes(2);
     static final long MIN_WEIGHT_MAX_AGE_MILLIS = 1_000;
     static final long MAX_WEIGHT_MAX_AGE_MILLIS = 86_400_000;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMillis(15_000);
+    static final long MAX_DRAIN_TIMEOUT_MILLIS = 3_600_000;
 
     public NodeConfig {
         HostPort.checkConnectString("zk", zkConnect);
@@ -75,6 +80,8 @@ public record NodeConfig(
         Checks.check(weightMaxAge != null, "weight-max-age-ms", null, MIN_WEIGHT_MAX_AGE_MILLIS + ".." + MAX_WEIGHT_MAX_AGE_MILLIS);
         Checks.checkRange("weight-max-age-ms", weightMaxAge.toMillis(), MIN_WEIGHT_MAX_AGE_MILLIS, MAX_WEIGHT_MAX_AGE_MILLIS);
         Objects.requireNonNull(controlPlaneTls, "controlPlaneTls");
+        Checks.check(drainTimeout != null, "drain-timeout-ms", null, "0.." + MAX_DRAIN_TIMEOUT_MILLIS);
+        Checks.checkRange("drain-timeout-ms", drainTimeout.toMillis(), 0, MAX_DRAIN_TIMEOUT_MILLIS);
     }
 
     /** gRPC credentials of the control stream: TLS as configured, else plaintext. */
@@ -99,6 +106,7 @@ public record NodeConfig(
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration weightMaxAge = DEFAULT_WEIGHT_MAX_AGE;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private io.ballast.common.zk.ZkAccess zkAccess = io.ballast.common.zk.ZkAccess.OPEN;
 
         /** ZooKeeper credentials and ACLs ({@code --zk-auth}, {@code --zk-acl}); default open. */
@@ -113,6 +121,12 @@ public record NodeConfig(
         /** TLS of the control stream (see {@link ClientTls#fromOptions}); empty: plaintext. */
         public Builder controlPlaneTls(Optional<ClientTls> controlPlaneTls) {
             this.controlPlaneTls = controlPlaneTls;
+            return this;
+        }
+
+        /** How long a SIGTERM waits for requests in flight; default {@link #DEFAULT_DRAIN_TIMEOUT}. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
             return this;
         }
 
@@ -185,7 +199,7 @@ public record NodeConfig(
             Path dir = stateDir != null ? stateDir : Path.of(".ballast", nodeId);
             return new NodeConfig(zkConnect, cluster, nodeId, listenAddress, advertised,
                     HostPort.parseBindAddress("admin", admin), zone, dir, ioThreads, sessionTimeout, weightMaxAge,
-                    controlPlaneTls, zkAccess);
+                    controlPlaneTls, zkAccess, drainTimeout);
         }
     }
 }

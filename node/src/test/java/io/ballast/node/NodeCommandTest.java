@@ -32,6 +32,16 @@ class NodeCommandTest {
         assertThat(config.stateDir()).isEqualTo(Path.of(".ballast", "node-8080"));
         assertThat(config.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void drainTimeoutIsParsedAndChecked() {
+        assertThat(parse("--drain-timeout-ms", "0").drainTimeout()).isZero();
+        assertThat(parse("--drain-timeout-ms", "2500").drainTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThatThrownBy(() -> parse("--drain-timeout-ms", "-1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("drain-timeout-ms: -1 (expected: 0..3600000)");
     }
 
     @Test

@@ -178,6 +178,80 @@ class NodeTest {
         }
     }
 
+    @Test
+    void reportsWhatEachBackendAnsweredOnTheControlStream() throws Exception {
+        RecordingBackend.Instance web1 = backends.start("web-1");
+        try (FakeControlPlane leader = FakeControlPlane.leader();
+                Node node = Node.start(config(zk.connectString()))) {
+            leader.registerAsLeader(client, paths, 1);
+            leader.publish(routingTo(1, 1, web1));
+            await().atMost(WAIT).until(() -> leader.acks.size() == 1);
+            for (int i = 0; i < 7; i++) {
+                assertThat(proxyGet(node).statusCode()).isEqualTo(200);
+            }
+            String address = web1.host() + ":" + web1.port();
+            // Reports carry what happened since the previous one: their sum is the total.
+            await().atMost(WAIT).until(() -> leader.reports.stream()
+                    .mapToLong(r -> r.getOutcomesOrDefault(address, io.ballast.proto.v1.EndpointOutcomes.getDefaultInstance())
+                            .getSuccesses()).sum() == 7);
+            assertThat(leader.reports.stream().filter(r -> r.containsOutcomes(address))
+                    .allMatch(r -> !r.getOutcomesOrThrow(address).getEjected())).isTrue();
+        }
+    }
+
+    @Test
+    void shutdownDeregistersRefusesNewConnectionsAndLetsALongRequestFinish() throws Exception {
+        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 8);
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
+        java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+        slow.setExecutor(executor);
+        slow.createContext("/", exchange -> {
+            arrived.incrementAndGet();
+            try {
+                Thread.sleep(2_000); // the backend's work: a 2-second request
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "slow\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        slow.start();
+        try (FakeControlPlane leader = FakeControlPlane.leader()) {
+            leader.registerAsLeader(client, paths, 1);
+            leader.publish(TestSnapshots.web(1, 1, TestSnapshots.endpoint("slow", "127.0.0.1", slow.getAddress().getPort(), 100)));
+            Node node = Node.start(config(zk.connectString()));
+            try {
+                await().atMost(WAIT).until(() -> leader.acks.size() == 1);
+                await().atMost(WAIT).until(() -> client.checkExists().forPath(paths.node("node-t")) != null);
+                InetSocketAddress proxyAddress = node.proxyAddress();
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyAddress.getPort() + "/long"))
+                                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                await().atMost(WAIT).until(() -> arrived.get() == 1);
+
+                java.util.concurrent.CompletableFuture<Boolean> shutdown = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> node.shutdown(Duration.ofSeconds(10)), executor);
+
+                await().atMost(WAIT).until(() -> client.checkExists().forPath(paths.node("node-t")) == null);
+                await().atMost(WAIT).untilAsserted(() -> org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new java.net.Socket(proxyAddress.getAddress(), proxyAddress.getPort()).close())
+                        .isInstanceOf(java.net.ConnectException.class));
+
+                HttpResponse<String> response = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("slow\n");
+                assertThat(shutdown.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("drained in time").isTrue();
+            } finally {
+                node.close();
+                slow.stop(0);
+                executor.shutdownNow();
+            }
+        }
+    }
+
     private Map<String, Integer> split(Node node, int requests) throws IOException, InterruptedException {
         Map<String, Integer> bodies = new java.util.TreeMap<>();
         for (int i = 0; i < requests; i++) {

@@ -4,8 +4,11 @@ import io.ballast.common.config.Checks;
 import io.ballast.proto.v1.HashKey;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Locality;
+import io.ballast.proto.v1.OutlierDetection;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.RateLimit;
+import io.ballast.proto.v1.RetryOn;
+import io.ballast.proto.v1.RetryPolicy;
 import io.ballast.proto.v1.SlowStart;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -40,6 +43,15 @@ public final class PolicyRules {
     public static final int MAX_MAGLEV_TABLE_SIZE = 5_000_011;
     public static final int DEFAULT_OVERPROVISIONING_PERCENT = 140;
     public static final int MAX_SLOW_START_WINDOW_MILLIS = 3_600_000;
+    public static final int MAX_CONSECUTIVE_FAILURES = 1_000;
+    public static final int MAX_EJECTION_TIME_MILLIS = 3_600_000;
+    public static final int MAX_RETRIES = 5;
+    public static final int MAX_PER_TRY_TIMEOUT_MILLIS = 3_600_000;
+    public static final int MAX_MIN_RETRIES_PER_SECOND = 10_000;
+    public static final int MAX_RETRY_METHODS = 32;
+    public static final String RETRY_ON_NAMES = "RESET, TIMEOUT, STATUS_5XX or GATEWAY_ERROR";
+    /** Upper-case RFC 9110 token: what a retryable method may be. */
+    static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
     /** RFC 9110 token: what a header or cookie name may be. */
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
 
@@ -89,6 +101,71 @@ public final class PolicyRules {
         }
         if (policy.hasRateLimit()) {
             checkRateLimit(problems, path + ".rate_limit", policy.getRateLimit(), origin);
+        }
+        if (policy.hasOutlierDetection()) {
+            checkOutlierDetection(problems, path + ".outlier_detection", policy.getOutlierDetection());
+        }
+        if (policy.hasPanicThresholdPercent()) {
+            checkAtMost(problems, path + ".panic_threshold_percent", policy.getPanicThresholdPercent(), 100, "0 (off) or 1..");
+        }
+        if (policy.hasRetry()) {
+            checkRetry(problems, path + ".retry", policy.getRetry());
+        }
+    }
+
+    /** Appends every problem of outlier detection settings (0 fields: the defaults of snapshot.proto). */
+    public static void checkOutlierDetection(List<String> problems, String path, OutlierDetection outlier) {
+        checkAtMost(problems, path + ".consecutive_5xx", outlier.getConsecutive5Xx(), MAX_CONSECUTIVE_FAILURES, "0 (default 5) or 1..");
+        checkAtMost(problems, path + ".consecutive_gateway_failure", outlier.getConsecutiveGatewayFailure(),
+                MAX_CONSECUTIVE_FAILURES, "0 (default 5) or 1..");
+        checkAtMost(problems, path + ".base_ejection_time_millis", outlier.getBaseEjectionTimeMillis(), MAX_EJECTION_TIME_MILLIS,
+                "0 (default 30000) or 1..");
+        long base = OutlierSettings.of(outlier).baseEjectionTimeMillis();
+        long max = Integer.toUnsignedLong(outlier.getMaxEjectionTimeMillis());
+        if (max != 0 && (max < base || max > MAX_EJECTION_TIME_MILLIS)) {
+            problems.add(Checks.message(path + ".max_ejection_time_millis", max,
+                    "0 (default max(300000, base)) or base_ejection_time_millis (" + base + ").." + MAX_EJECTION_TIME_MILLIS));
+        }
+        if (outlier.hasMaxEjectionPercent()) {
+            checkAtMost(problems, path + ".max_ejection_percent", outlier.getMaxEjectionPercent(), 100, "0..");
+        }
+        checkAtMost(problems, path + ".quorum_percent", outlier.getQuorumPercent(), 100, "0 (default 51) or 1..");
+    }
+
+    /** Appends every problem of retry settings (absent or 0 fields: the defaults of snapshot.proto). */
+    public static void checkRetry(List<String> problems, String path, RetryPolicy retry) {
+        if (retry.hasNumRetries()) {
+            checkAtMost(problems, path + ".num_retries", retry.getNumRetries(), MAX_RETRIES, "0 (off) or 1..");
+        }
+        if (retry.getMethodsCount() > MAX_RETRY_METHODS) {
+            problems.add(Checks.message(path + ".methods", retry.getMethodsCount() + " methods", "at most " + MAX_RETRY_METHODS));
+        }
+        Set<String> methods = new HashSet<>();
+        for (int i = 0; i < retry.getMethodsCount() && i < MAX_RETRY_METHODS; i++) {
+            String method = retry.getMethods(i);
+            if (!METHOD.matcher(method).matches()) {
+                problems.add(Checks.message(path + ".methods[" + i + "]", method, "an upper-case HTTP method token, e.g. GET"));
+            } else if (!methods.add(method)) {
+                problems.add(Checks.message(path + ".methods[" + i + "]", method, "each method at most once"));
+            }
+        }
+        Set<RetryOn> conditions = EnumSet.noneOf(RetryOn.class);
+        for (int i = 0; i < retry.getRetryOnCount(); i++) {
+            RetryOn on = retry.getRetryOn(i);
+            if (on == RetryOn.RETRY_ON_UNSPECIFIED || on == RetryOn.UNRECOGNIZED) {
+                problems.add(Checks.message(path + ".retry_on[" + i + "]",
+                        on == RetryOn.UNRECOGNIZED ? (Object) retry.getRetryOnValue(i) : on, RETRY_ON_NAMES));
+            } else if (!conditions.add(on)) {
+                problems.add(Checks.message(path + ".retry_on[" + i + "]", on, "each condition at most once"));
+            }
+        }
+        checkAtMost(problems, path + ".per_try_timeout_millis", retry.getPerTryTimeoutMillis(), MAX_PER_TRY_TIMEOUT_MILLIS,
+                "0 (the response timeout) or 1..");
+        if (retry.hasBudgetPercent()) {
+            checkAtMost(problems, path + ".budget_percent", retry.getBudgetPercent(), 100, "0..");
+        }
+        if (retry.hasMinRetriesPerSecond()) {
+            checkAtMost(problems, path + ".min_retries_per_second", retry.getMinRetriesPerSecond(), MAX_MIN_RETRIES_PER_SECOND, "0..");
         }
     }
 

@@ -105,7 +105,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         answer(responses, () -> {
             requireZooKeeper();
             return statusReader.read(replicaId, view.streams(), client.getZookeeperClient().isConnected()
-                    ? "CONNECTED" : "DISCONNECTED");
+                    ? "CONNECTED" : "DISCONNECTED").toBuilder().addAllServices(view.serviceHealth()).build();
         });
     }
 
@@ -114,10 +114,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         answer(responses, () -> {
             String service = request.getService().isEmpty() ? null : Checks.checkName("service", request.getService());
             ClusterState current = view.state();
-            if (service != null && !current.knownServices().contains(service)) {
+            io.ballast.controlplane.health.HealthOverlay health = view.healthOverlay();
+            if (service != null && !current.knownServices().contains(service) && health.suspects(service).isEmpty()) {
                 throw AdminException.notFound("service " + service + " has no registered backend and no override");
             }
-            return ListBackendsResponse.newBuilder().addAllBackends(BackendViews.list(current, service, view.weights())).build();
+            return ListBackendsResponse.newBuilder().addAllBackends(backends(current, health, service, view.weights())).build();
         });
     }
 
@@ -313,7 +314,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             Map<String, ? extends Map<String, WeightResult>> weights = view.weights();
             ListServicesResponse.Builder list = ListServicesResponse.newBuilder();
             for (String name : names) {
-                List<Backend> backends = BackendViews.list(current, name, weights);
+                List<Backend> backends = backends(current, view.healthOverlay(), name, weights);
                 long routes = current.routes().stream().filter(r -> r.getService().equals(name)
                         || r.getSplitList().stream().anyMatch(s -> s.getService().equals(name))).count();
                 list.addServices(ServiceSummary.newBuilder().setName(name)
@@ -345,17 +346,53 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
     }
 
+    /** The backends of {@code service} (all when null) with failure handling applied, SUSPECT ones included, sorted by service then id. */
+    private List<Backend> backends(ClusterState current, io.ballast.controlplane.health.HealthOverlay health, String service,
+                                   Map<String, ? extends Map<String, WeightResult>> weights) {
+        List<Backend> backends = new ArrayList<>(BackendViews.list(current, service, weights).stream().map(this::withHealth).toList());
+        health.suspects().forEach((name, suspects) -> {
+            if (service == null || service.equals(name)) {
+                suspects.forEach((id, suspect) -> {
+                    if (current.registration(name, id).isEmpty()) {
+                        backends.removeIf(b -> b.getService().equals(name) && b.getId().equals(id)); // an override-only entry
+                        backends.add(BackendViews.suspect(name, suspect, current.override(name, id)));
+                    }
+                });
+            }
+        });
+        backends.sort(java.util.Comparator.comparing(Backend::getService).thenComparing(Backend::getId));
+        return backends;
+    }
+
+    /** An operator's ejection reason wins; else failure handling's (outlier quorum, flap damping) shows as an ejection. */
+    private Backend withHealth(Backend backend) {
+        if (!backend.getEjected().isEmpty() || !backend.getRegistered()) {
+            return backend;
+        }
+        return view.healthReason(backend.getService(), backend.getId()).map(reason -> {
+            Backend.Builder b = backend.toBuilder().setEjected(reason).setEffectiveWeight(0);
+            if (backend.getState() == io.ballast.proto.v1.EndpointState.ACTIVE) {
+                b.setState(io.ballast.proto.v1.EndpointState.EJECTED);
+            }
+            return b.build();
+        }).orElse(backend);
+    }
+
     @Override
     public void getBackend(GetBackendRequest request, StreamObserver<Backend> responses) {
         answer(responses, () -> {
             String service = Checks.checkName("service", request.getService());
             String id = Checks.checkId("id", request.getId());
             ClusterState current = view.state();
+            io.ballast.controlplane.health.Suspect suspect = view.healthOverlay().suspects(service).get(id);
+            if (suspect != null && current.registration(service, id).isEmpty()) {
+                return BackendViews.suspect(service, suspect, current.override(service, id));
+            }
             if (!current.knownIds(service).contains(id)) {
                 throw AdminException.notFound("backend " + service + "/" + id + " is not registered and has no override");
             }
             Optional<WeightResult> computed = Optional.ofNullable(view.weights().get(service)).map(byId -> byId.get(id));
-            Backend backend = BackendViews.backend(current, service, id, computed);
+            Backend backend = withHealth(BackendViews.backend(current, service, id, computed));
             if (backend.getDrained()) {
                 requireZooKeeper();
                 Optional<DrainStatus> status = drains.read(service, id);

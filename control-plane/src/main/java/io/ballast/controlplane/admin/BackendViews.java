@@ -76,6 +76,20 @@ final class BackendViews {
                 .orElse(backend);
     }
 
+    /**
+     * A SUSPECT endpoint: its registration vanished during self-preservation and the snapshot still
+     * serves it, from its last registration, at the reduced weight.
+     */
+    static Backend suspect(String service, io.ballast.controlplane.health.Suspect suspect, EndpointOverride override) {
+        BackendRegistration r = suspect.registration();
+        Backend backend = backend(service, r.id(), Optional.of(r), override);
+        Backend.Builder b = backend.toBuilder().setRegistered(false).clearLastLoad();
+        if (backend.getState() == io.ballast.proto.v1.EndpointState.ACTIVE) {
+            b.setState(io.ballast.proto.v1.EndpointState.SUSPECT).setEffectiveWeight(suspect.weight());
+        }
+        return b.build();
+    }
+
     static List<Backend> list(ClusterState state, String service, Map<String, ? extends Map<String, WeightResult>> weights) {
         List<Backend> backends = new ArrayList<>();
         for (String name : state.knownServices()) {

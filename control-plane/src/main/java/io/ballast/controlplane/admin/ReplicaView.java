@@ -24,6 +24,15 @@ public interface ReplicaView {
 
     EventLog events();
 
+    /** Failure handling in force per service (self-preservation, panic, ejections), as this replica sees it. */
+    java.util.List<io.ballast.proto.v1.ServiceHealth> serviceHealth();
+
+    /** Why failure handling ejects or holds down {@code service/id} (outlier quorum, flap damping); empty when it does not. */
+    java.util.Optional<String> healthReason(String service, String id);
+
+    /** SUSPECT, outlier-ejected and flap-held endpoints, as this replica's failure handling sees them. */
+    io.ballast.controlplane.health.HealthOverlay healthOverlay();
+
     /** Runs {@code task} on the state thread and returns its result, or {@code fallback} after a second. */
     <T> T onStateThread(java.util.function.Supplier<T> task, T fallback);
 }

@@ -2,6 +2,8 @@ package io.ballast.controlplane.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,6 +29,11 @@ public final class ControlPlaneMetrics {
     private final AtomicLong nodes = new AtomicLong();
     private final Timer pushToAck;
     private final Counter nacks;
+    private final AtomicLong flapHeld = new AtomicLong();
+    private final MultiGauge selfPreservation;
+    private final MultiGauge outlierEjected;
+    private java.util.Map<String, Integer> lastSelfPreservation = java.util.Map.of();
+    private java.util.Map<String, Integer> lastOutlierEjected = java.util.Map.of();
 
     public ControlPlaneMetrics() {
         gauge("ballast.control.plane.leader", leader, "1 while this replica is the active leader, else 0");
@@ -41,6 +48,33 @@ public final class ControlPlaneMetrics {
                 .register(registry);
         nacks = Counter.builder("ballast.control.plane.nacks").description("Snapshots refused by a node (NACK)")
                 .register(registry);
+        selfPreservation = MultiGauge.builder("ballast.cp.self.preservation")
+                .description("1 per service in self-preservation (vanished registrations held as SUSPECT)").register(registry);
+        outlierEjected = MultiGauge.builder("ballast.cp.outlier.ejected")
+                .description("Endpoints ejected cluster-wide by outlier quorum, per service").register(registry);
+        gauge("ballast.cp.flap.held", flapHeld, "Endpoints held down by flap damping");
+    }
+
+    /**
+     * Failure handling in force: services in self-preservation and outlier ejections per service
+     * (services without any are absent), endpoints held down by flap damping.
+     */
+    public void health(java.util.Map<String, Integer> selfPreservationByService, java.util.Map<String, Integer> outlierEjectedByService,
+                       int flapHeldEndpoints) {
+        flapHeld.set(flapHeldEndpoints);
+        if (!selfPreservationByService.equals(lastSelfPreservation)) {
+            lastSelfPreservation = java.util.Map.copyOf(selfPreservationByService);
+            selfPreservation.register(rows(lastSelfPreservation), true);
+        }
+        if (!outlierEjectedByService.equals(lastOutlierEjected)) {
+            lastOutlierEjected = java.util.Map.copyOf(outlierEjectedByService);
+            outlierEjected.register(rows(lastOutlierEjected), true);
+        }
+    }
+
+    private static java.util.List<MultiGauge.Row<?>> rows(java.util.Map<String, Integer> byService) {
+        return byService.entrySet().stream().<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("service", e.getKey()), e.getValue()))
+                .toList();
     }
 
     private void gauge(String name, AtomicLong value, String description) {

@@ -4,6 +4,9 @@ import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
 import io.ballast.controlplane.state.ClusterState;
 import io.ballast.controlplane.state.EffectiveEndpoint;
+import io.ballast.controlplane.health.HealthOverlay;
+import io.ballast.controlplane.health.Suspect;
+import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Policy;
@@ -34,6 +37,12 @@ import java.util.TreeSet;
  * operator's first, in order, then {@code Host: <service>, /} per registered service. The default
  * service is {@code defaultService} if it has registrations, else the only service if there is
  * exactly one, else none.
+ *
+ * <p>Failure handling ({@link HealthOverlay}): an endpoint held down by flap damping is left out; one
+ * ejected by outlier quorum is EJECTED with weight 0 (unless it is draining: the drain barrier needs
+ * DRAINING); a SUSPECT endpoint (its registration vanished during self-preservation) is built from
+ * its last registration at its reduced weight, and keeps its service, route and default-service
+ * status as if it were still registered.
  */
 public final class SnapshotComputer {
 
@@ -58,12 +67,20 @@ public final class SnapshotComputer {
     /** @param weights computed weights by service then id; an endpoint without one gets its override or declared weight */
     public static Snapshot compute(ClusterState state, Map<String, ? extends Map<String, WeightResult>> weights,
                                    long epoch, long version, long nowMillis, String defaultService) {
+        return compute(state, weights, HealthOverlay.EMPTY, epoch, version, nowMillis, defaultService);
+    }
+
+    /** @param health what failure handling changes: SUSPECT, outlier-ejected and flap-held endpoints */
+    public static Snapshot compute(ClusterState state, Map<String, ? extends Map<String, WeightResult>> weights,
+                                   HealthOverlay health, long epoch, long version, long nowMillis, String defaultService) {
         Snapshot.Builder snapshot = Snapshot.newBuilder()
                 .setEpoch(epoch)
                 .setVersion(version)
                 .setComputedAtUnixMillis(nowMillis);
         SortedMap<String, SortedMap<String, BackendRegistration>> registrations = state.registrations();
-        SortedSet<String> services = new TreeSet<>(registrations.keySet());
+        SortedSet<String> present = new TreeSet<>(registrations.keySet());
+        present.addAll(health.suspectServices());
+        SortedSet<String> services = new TreeSet<>(present);
         for (Route route : state.routes()) {
             if (route.getSplitCount() == 0) {
                 services.add(route.getService());
@@ -73,20 +90,36 @@ public final class SnapshotComputer {
         for (String name : services) {
             Service.Builder built = Service.newBuilder().setName(name).setPolicy(policy(state, name));
             Map<String, WeightResult> computed = weights.get(name);
-            for (BackendRegistration registration : registrations.getOrDefault(name, Collections.emptySortedMap()).values()) {
-                if (state.refusal(registration).isPresent()) {
-                    continue; // outside the service's allowed networks: never pushed
+            SortedMap<String, Endpoint> endpoints = new java.util.TreeMap<>();
+            SortedMap<String, BackendRegistration> registered = registrations.getOrDefault(name, Collections.emptySortedMap());
+            for (BackendRegistration registration : registered.values()) {
+                if (state.refusal(registration).isPresent() || health.isHeld(name, registration.id())) {
+                    continue; // outside the service's allowed networks, or flapping: not pushed
                 }
                 WeightResult result = computed == null ? null : computed.get(registration.id());
-                built.addEndpoints(endpoint(registration, state.effectiveOverride(name, registration.id()), result));
+                Endpoint endpoint = endpoint(registration, state.effectiveOverride(name, registration.id()), result);
+                if (endpoint.getState() == EndpointState.ACTIVE && health.ejection(name, registration.id()).isPresent()) {
+                    endpoint = endpoint.toBuilder().setState(EndpointState.EJECTED).setWeight(0).build();
+                }
+                endpoints.put(registration.id(), endpoint);
             }
+            for (Suspect suspect : health.suspects(name).values()) {
+                String id = suspect.registration().id();
+                if (registered.containsKey(id) || health.isHeld(name, id)) {
+                    continue;
+                }
+                Endpoint endpoint = endpoint(suspect.registration(), state.effectiveOverride(name, id), null);
+                endpoints.put(id, endpoint.getState() != EndpointState.ACTIVE ? endpoint
+                        : endpoint.toBuilder().setState(EndpointState.SUSPECT).setWeight(suspect.weight()).build());
+            }
+            built.addAllEndpoints(endpoints.values());
             snapshot.addServices(built);
         }
         snapshot.addAllRoutes(state.routes());
-        for (String name : registrations.keySet()) {
+        for (String name : present) {
             snapshot.addRoutes(Route.newBuilder().setHost(name).setPathPrefix("/").setService(name));
         }
-        snapshot.setDefaultService(defaultServiceOf(registrations.keySet().stream().toList(), defaultService));
+        snapshot.setDefaultService(defaultServiceOf(present.stream().toList(), defaultService));
         return snapshot.build();
     }
 

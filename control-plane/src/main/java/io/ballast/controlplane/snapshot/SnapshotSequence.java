@@ -42,8 +42,14 @@ public final class SnapshotSequence {
 
     /** Like {@link #next(ClusterState, long)} with the weight book's computed weights (by service then id). */
     public Optional<Snapshot> next(ClusterState state, Map<String, ? extends Map<String, WeightResult>> weights, long nowMillis) {
+        return next(state, weights, io.ballast.controlplane.health.HealthOverlay.EMPTY, nowMillis);
+    }
+
+    /** With failure handling's overlay (SUSPECT, outlier-ejected and flap-held endpoints). */
+    public Optional<Snapshot> next(ClusterState state, Map<String, ? extends Map<String, WeightResult>> weights,
+                                   io.ballast.controlplane.health.HealthOverlay health, long nowMillis) {
         long nextVersion = current == null ? 1 : current.getVersion() + 1;
-        Snapshot candidate = SnapshotComputer.compute(state, weights, epoch, nextVersion, nowMillis, defaultService);
+        Snapshot candidate = SnapshotComputer.compute(state, weights, health, epoch, nextVersion, nowMillis, defaultService);
         if (current != null && SnapshotComputer.sameContent(current, candidate)) {
             return Optional.empty();
         }

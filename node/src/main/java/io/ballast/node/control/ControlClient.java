@@ -54,8 +54,12 @@ import org.slf4j.LoggerFactory;
 public final class ControlClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
-    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
-    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+    // A half-open stream (peer gone without a FIN/RST) is noticed within about 5 + 3 = 8 s of the
+    // last frame read: nothing else would notice, since the leader pushes only on change. 5 s is the
+    // control plane's permitKeepAliveTime (ControlPlane.PERMIT_KEEPALIVE_TIME): faster pings would be
+    // answered with GOAWAY too_many_pings.
+    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(5);
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeIdentity identity;
@@ -129,12 +133,23 @@ public final class ControlClient implements AutoCloseable {
      * and may block briefly (it asks each event loop).
      */
     public void reportEvery(java.time.Duration interval, java.util.function.Supplier<java.util.Map<String, Integer>> inFlight) {
+        reportEvery(interval, inFlight, java.util.Map::of);
+    }
+
+    /**
+     * Like {@link #reportEvery(Duration, java.util.function.Supplier)}, with each backend address's
+     * outcomes since the previous report ({@code Report.outcomes}). {@code outcomes} runs on this
+     * client's thread only while a stream is open; what it returns is sent once (a report lost with
+     * its stream is not repeated: the counts are evidence, not a ledger).
+     */
+    public void reportEvery(java.time.Duration interval, java.util.function.Supplier<java.util.Map<String, Integer>> inFlight,
+                            java.util.function.Supplier<java.util.Map<String, io.ballast.proto.v1.EndpointOutcomes>> outcomes) {
         executor.scheduleWithFixedDelay(() -> {
             if (closed || requests == null) {
                 return;
             }
             try {
-                Report report = Report.newBuilder().putAllInFlight(inFlight.get())
+                Report report = Report.newBuilder().putAllInFlight(inFlight.get()).putAllOutcomes(outcomes.get())
                         .setAppliedVersion(applier.state().version()).build();
                 if (requests != null) {
                     requests.onNext(NodeMessage.newBuilder().setReport(report).build());

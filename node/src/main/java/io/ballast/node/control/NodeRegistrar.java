@@ -34,6 +34,7 @@ public final class NodeRegistrar implements AutoCloseable {
     private final PersistentNode node;
     private final String path;
     private byte[] latest; // guarded by this
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public NodeRegistrar(CuratorFramework client, String path, NodeIdentity identity, AppliedState initial) {
         this.identity = identity;
@@ -77,8 +78,12 @@ public final class NodeRegistrar implements AutoCloseable {
                 identity.zone(), state.epoch(), state.version(), state.lastError()));
     }
 
+    /** Deletes the node (idempotent: a graceful shutdown deregisters first, then closes everything). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         // PersistentNode#close deletes synchronously with Curator's retries; bound it so a node
         // shutting down during a ZooKeeper outage is not held up.
         Thread closer = new Thread(() -> {

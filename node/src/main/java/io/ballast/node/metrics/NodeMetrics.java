@@ -35,6 +35,7 @@ public final class NodeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final LongAdder activeConnections = new LongAdder();
     private final ResponseCounters unrouted;
+    private final Flags flags = new Flags();
 
     public NodeMetrics() {
         Gauge.builder("ballast.node.active.connections", activeConnections, LongAdder::sum)
@@ -61,10 +62,10 @@ public final class NodeMetrics {
      * The meters of {@code service}, registered on first use and found afterwards (a rebuilt
      * routing table gets the same counters, so they keep counting across snapshots).
      *
-     * @param endpointIds the ids of its eligible endpoints, in index order
+     * @param endpointIds the ids of its routable (not DRAINING) endpoints, in index order
      */
     public ServiceMetrics service(String service, List<String> endpointIds) {
-        return ServiceMetrics.register(registry, service, endpointIds);
+        return ServiceMetrics.register(registry, flags, service, endpointIds);
     }
 
     /**
@@ -81,6 +82,7 @@ public final class NodeMetrics {
             Meter.Id id = meter.getId();
             if (id.getTag("service") != null && !UNROUTED.equals(id.getTag("service")) && !keep.contains(id)) {
                 registry.remove(meter);
+                flags.removed(id);
             }
         }
     }

@@ -3,6 +3,7 @@ package io.ballast.node.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Every meter of one service, resolved once when a routing table is built so that the data path
  * never looks a meter up: responses by status class, the latency histogram of forwarded requests,
- * rate-limited requests, retries, and one {@link EndpointMetrics} per eligible endpoint (indexed
+ * rate-limited requests, retries, and one {@link EndpointMetrics} per routable (not DRAINING) endpoint (indexed
  * like the endpoints' {@code index()}).
  *
  * <p>Threading: immutable; every method is lock-free and allocation-free and may be called from
@@ -30,29 +31,38 @@ public final class ServiceMetrics {
     private final ResponseCounters responses;
     private final Timer latency;
     private final Counter rateLimited;
+    static final String PANIC = "ballast.node.panic";
+
     private final Counter connectRetries;
     private final Counter resends;
+    private final Counter retries;
+    private final Counter retriesRefused;
+    private final Flags.Flag panic;
     private final EndpointMetrics[] endpoints;
 
     private ServiceMetrics(ResponseCounters responses, Timer latency, Counter rateLimited, Counter connectRetries,
-                           Counter resends, EndpointMetrics[] endpoints) {
+                           Counter resends, Counter retries, Counter retriesRefused, Flags.Flag panic,
+                           EndpointMetrics[] endpoints) {
         this.responses = responses;
         this.latency = latency;
         this.rateLimited = rateLimited;
         this.connectRetries = connectRetries;
         this.resends = resends;
+        this.retries = retries;
+        this.retriesRefused = retriesRefused;
+        this.panic = panic;
         this.endpoints = endpoints;
     }
 
     /**
      * Resolves (registering or finding) the meters of {@code service} in {@code registry}.
      *
-     * @param endpointIds the ids of the service's eligible endpoints, in index order
+     * @param endpointIds the ids of the service's routable (not DRAINING) endpoints, in index order
      */
-    static ServiceMetrics register(MeterRegistry registry, String service, List<String> endpointIds) {
+    static ServiceMetrics register(MeterRegistry registry, Flags flags, String service, List<String> endpointIds) {
         EndpointMetrics[] endpoints = new EndpointMetrics[endpointIds.size()];
         for (int i = 0; i < endpoints.length; i++) {
-            endpoints[i] = EndpointMetrics.register(registry, service, endpointIds.get(i));
+            endpoints[i] = EndpointMetrics.register(registry, flags, service, endpointIds.get(i));
         }
         return new ServiceMetrics(ResponseCounters.register(registry, service),
                 Timer.builder(LATENCY).description("Latency of forwarded requests, from routing to the response")
@@ -60,20 +70,25 @@ public final class ServiceMetrics {
                         .minimumExpectedValue(LATENCY_MIN).maximumExpectedValue(LATENCY_MAX).register(registry),
                 Counter.builder(RATE_LIMITED).description("Requests answered 429 by the node's share of the rate limit")
                         .tag("service", service).register(registry),
-                retries(registry, service, "connect"),
-                retries(registry, service, "resend"),
+                retries(registry, service, "connect", "attempted"),
+                retries(registry, service, "resend", "attempted"),
+                retries(registry, service, "retry", "attempted"),
+                retries(registry, service, "retry", "budget_exhausted"),
+                flags.flag(registry, PANIC, "1 while the service is in panic routing on this node (too few eligible "
+                        + "endpoints: balancing across all that are not draining), else 0", Tags.of("service", service)),
                 endpoints);
     }
 
     /** Meters that record nothing (routing tables built without a {@link NodeMetrics}, e.g. in tests). */
     public static ServiceMetrics unmeasured(String service, List<String> endpointIds) {
         // A composite registry without children hands out meters that do nothing.
-        return register(new CompositeMeterRegistry(), service, endpointIds);
+        return register(new CompositeMeterRegistry(), new Flags(), service, endpointIds);
     }
 
-    private static Counter retries(MeterRegistry registry, String service, String kind) {
-        return Counter.builder(RETRIES).description("Further attempts on another endpoint: connect retries and resends")
-                .tag("service", service).tag("kind", kind).register(registry);
+    private static Counter retries(MeterRegistry registry, String service, String kind, String outcome) {
+        return Counter.builder(RETRIES).description("Further attempts: connect retries, resends, and retries by the "
+                        + "retry policy (attempted, or refused by the retry budget)")
+                .tag("service", service).tag("kind", kind).tag("outcome", outcome).register(registry);
     }
 
     /** A forwarded request was answered with {@code status}, {@code nanos} after it was routed. */
@@ -103,7 +118,22 @@ public final class ServiceMetrics {
         resends.increment();
     }
 
-    /** The counters of the eligible endpoint with this {@code index()}. */
+    /** The retry policy sends the request again (kind=retry, outcome=attempted). */
+    public void retried() {
+        retries.increment();
+    }
+
+    /** The retry budget refused a retry; the failure went to the client as it was (outcome=budget_exhausted). */
+    public void retryRefused() {
+        retriesRefused.increment();
+    }
+
+    /** What the panic gauge reads from now on; any thread. */
+    public void bindPanic(java.util.function.BooleanSupplier source) {
+        panic.bind(source);
+    }
+
+    /** The counters of the routable endpoint with this {@code index()}. */
     public EndpointMetrics endpoint(int index) {
         return endpoints[index];
     }
@@ -114,6 +144,9 @@ public final class ServiceMetrics {
         meters.add(rateLimited);
         meters.add(connectRetries);
         meters.add(resends);
+        meters.add(retries);
+        meters.add(retriesRefused);
+        meters.add(panic.meter());
         for (EndpointMetrics endpoint : endpoints) {
             endpoint.addMetersTo(meters);
         }

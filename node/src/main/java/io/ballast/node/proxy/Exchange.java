@@ -25,11 +25,22 @@ import org.slf4j.LoggerFactory;
  * too, so no field needs synchronisation.
  *
  * <p>Failures: a connect failure (refused, timed out) is retried on a different endpoint up to
- * the service's {@code connect_retries}. A connection that closes before any response byte
- * arrives (typically a pooled keep-alive connection whose backend was just killed) is resent, for
- * idempotent methods only, on a different endpoint if there is one, at most {@link #MAX_RESENDS}
- * times. A connection that closes mid-response gives 502, no response within the service's
- * response timeout gives 504.
+ * the service's {@code connect_retries}, for every method. A pooled (reused) connection that closes
+ * before any response byte (the keep-alive race: the backend closed it while idle) is resent, for
+ * idempotent methods only, at most {@link #MAX_RESENDS} times, outside the retry policy. Everything
+ * else after the request was sent follows the service's {@link RetryRules}: for its methods, on its
+ * conditions (a fresh connection reset or closed before any response byte, a per-try timeout, a 5xx
+ * or gateway-error status), at most {@code num_retries} further tries, each on an endpoint not tried
+ * yet when there is one, each drawing on the loop's {@link RetryBudget}; a refused or exhausted
+ * retry hands the failure to the client as it is. The whole exchange is bounded by the response
+ * timeout from the first send (Envoy's route timeout), each try by the per-try timeout. A connection
+ * that closes mid-response gives 502 (never retried: the backend may have acted on it), no
+ * response in time gives 504. Because the response is aggregated, nothing reaches the client until
+ * the exchange finishes, so a retry never follows bytes already sent to the client.
+ *
+ * <p>Outlier detection: every try's outcome (response status and latency, or gateway failure)
+ * goes to the endpoint's {@link EndpointHealth} on this loop; reaching a limit asks the service's
+ * {@link ServiceOutliers} to eject it. A stale pooled connection (above) counts as nothing.
  *
  * <p>Buffers: the exchange owns one reference to the request until {@link #finished}; each
  * attempt writes a retained duplicate, so the body stays available for a retry and every path
@@ -56,6 +67,8 @@ final class Exchange implements BackendConnection.Listener {
     private final boolean head;
     private final long hash;
     private final long startNanos = System.nanoTime();
+    private final RetryRules retry;
+    private final boolean retriable;
 
     private BackendEndpoint endpoint;
     private BackendConnection connection;
@@ -63,6 +76,10 @@ final class Exchange implements BackendConnection.Listener {
     private List<BackendEndpoint> failed; // allocated only on the first failure
     private int connectRetriesLeft;
     private int resendsLeft = MAX_RESENDS;
+    private int retriesLeft;
+    private long deadlineNanos; // response deadline from the first send; 0 until then
+    private long sentNanos; // when the current try was written, for its latency
+    private long tryTimeoutMillis; // the bound of the current try, for the 504 reason
     private int attempts;
     private boolean finished;
     private BackendEndpoint tracked; // the endpoint counted as "in flight" in this loop's LoadTracker, or null
@@ -84,6 +101,11 @@ final class Exchange implements BackendConnection.Listener {
         this.head = HttpMethod.HEAD.equals(method);
         this.idempotent = head || HttpMethod.GET.equals(method) || HttpMethod.OPTIONS.equals(method)
                 || HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method);
+        this.retry = service.retry();
+        this.retriable = retry.retriesMethod(method);
+        this.retriesLeft = retriable ? retry.numRetries() : 0;
+        // Every routed request earns its share of retries for the next 10 s.
+        service.outliers().budget(pool.index()).deposit(startNanos);
     }
 
     boolean clientKeepAlive() {
@@ -157,12 +179,19 @@ final class Exchange implements BackendConnection.Listener {
             // HTTP/1.0 clients may omit Host; the backend gets HTTP/1.1, which requires it.
             outbound.headers().set(HttpHeaderNames.HOST, endpoint.address().toString());
         }
+        sentNanos = System.nanoTime();
         c.channel().writeAndFlush(outbound).addListener((ChannelFuture f) -> {
             if (finished || connection != c) {
                 return;
             }
             if (f.isSuccess()) {
-                responseTimeout = loop.schedule(this::onResponseTimeout, service.responseTimeoutMillis(), TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                if (deadlineNanos == 0) {
+                    deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(service.responseTimeoutMillis());
+                }
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - now));
+                tryTimeoutMillis = retry.perTryTimeoutMillis() > 0 ? Math.min(retry.perTryTimeoutMillis(), left) : left;
+                responseTimeout = loop.schedule(this::onResponseTimeout, tryTimeoutMillis, TimeUnit.MILLISECONDS);
             } else {
                 // Nothing was answered on this connection: same case as a close before the response.
                 c.close();
@@ -174,6 +203,7 @@ final class Exchange implements BackendConnection.Listener {
     private void onConnectFailed(Throwable cause) {
         connection = null;
         service.metrics().endpoint(endpoint.index()).failed();
+        gatewayFailure("connect failed: " + describe(cause));
         BackendEndpoint next = connectRetriesLeft > 0 ? service.picker(pool.index()).pickExcluding(hash, markFailed(endpoint)) : null;
         if (next != null) {
             connectRetriesLeft--;
@@ -205,8 +235,14 @@ final class Exchange implements BackendConnection.Listener {
         if (!response.decoderResult().isSuccess()) {
             response.release();
             service.metrics().endpoint(endpoint.index()).failed();
+            gatewayFailure("invalid response");
             fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
                     + " sent an invalid response: " + describe(response.decoderResult().cause()));
+            return;
+        }
+        responded(code);
+        if (retry.retriesStatus(code) && retriable && retry("status " + code)) {
+            response.release();
             return;
         }
         prepareForClient(response);
@@ -226,17 +262,21 @@ final class Exchange implements BackendConnection.Listener {
         cancelTimeout();
         connection = null;
         service.metrics().endpoint(endpoint.index()).failed();
+        boolean stale = c.reused() && !c.responseStarted();
+        if (!stale) {
+            gatewayFailure(c.responseStarted() ? "closed mid-response" : "closed before responding");
+        }
         if (c.responseStarted()) {
             fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
                     + " closed the connection mid-response" + suffix(cause));
             return;
         }
-        if (idempotent && resendsLeft > 0) {
+        if (stale && idempotent && resendsLeft > 0) {
             resendsLeft--;
             service.metrics().resent();
             BackendEndpoint next = service.picker(pool.index()).pickExcluding(hash, markFailed(endpoint));
-            log.debug("service {}: {} connection to {} lost before any response{}, resending {} to {}",
-                    service.name(), c.reused() ? "reused" : "new", endpoint.describe(), suffix(cause), request.method(),
+            log.debug("service {}: reused connection to {} lost before any response{}, resending {} to {}",
+                    service.name(), endpoint.describe(), suffix(cause), request.method(),
                     next == null ? "the same endpoint" : next.describe());
             if (next != null) {
                 attempt(next, true);
@@ -244,6 +284,9 @@ final class Exchange implements BackendConnection.Listener {
                 // The only endpoint left: its other idle connections may be just as stale, so dial anew.
                 attempt(endpoint, false);
             }
+            return;
+        }
+        if (retry.onReset() && retriable && retry("connection closed before responding" + suffix(cause))) {
             return;
         }
         fail(HttpResponseStatus.BAD_GATEWAY, "service " + service.name() + ": endpoint " + endpoint.describe()
@@ -259,8 +302,67 @@ final class Exchange implements BackendConnection.Listener {
         connection.close();
         connection = null;
         service.metrics().endpoint(endpoint.index()).failed();
+        gatewayFailure("no response within " + tryTimeoutMillis + " ms");
+        if (retry.onTimeout() && retriable && retry("no response within " + tryTimeoutMillis + " ms")) {
+            return;
+        }
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "service " + service.name() + ": endpoint " + endpoint.describe()
-                + " did not respond within " + service.responseTimeoutMillis() + " ms");
+                + " did not respond within " + tryTimeoutMillis + " ms");
+    }
+
+    /**
+     * Starts the next try by the retry policy if one is left, the response deadline has not passed
+     * and the loop's budget allows it; on another endpoint than those tried when there is one (else,
+     * as Envoy does, wherever the picker sends it). Counts attempted and refused retries.
+     *
+     * @return false if the caller must hand the failure to the client
+     */
+    private boolean retry(String why) {
+        long now = System.nanoTime();
+        if (retriesLeft <= 0 || (deadlineNanos != 0 && now - deadlineNanos >= 0)) {
+            return false;
+        }
+        RetryBudget budget = service.outliers().budget(pool.index());
+        double minPerLoop = (double) retry.minRetriesPerSecond() / service.outliers().loops();
+        if (!budget.tryWithdraw(now, retry.budgetPercent(), minPerLoop)) {
+            service.metrics().retryRefused();
+            log.debug("service {}: retry of {} {} after {} refused: retry budget exhausted", service.name(),
+                    request.method(), request.uri(), why);
+            return false;
+        }
+        retriesLeft--;
+        service.metrics().retried();
+        EndpointPicker picker = service.picker(pool.index());
+        BackendEndpoint next = picker.pickExcluding(hash, markFailed(endpoint));
+        if (next == null) {
+            next = picker.pick(hash);
+        }
+        if (next == null) {
+            next = endpoint;
+        }
+        log.debug("service {}: {} on {}, retrying {} {} on {}", service.name(), why, endpoint.describe(),
+                request.method(), request.uri(), next.describe());
+        // The same endpoint again after a lost connection: its idle connections may be stale too.
+        attempt(next, next.index() != endpoint.index());
+        return true;
+    }
+
+    /** The current try got no usable response: count it against the endpoint, maybe eject it. */
+    private void gatewayFailure(String why) {
+        long now = System.nanoTime();
+        EndpointHealth health = service.health(endpoint.index());
+        if (health.onGatewayFailure(pool.index(), now, service.outlierRules())) {
+            service.outliers().tryEject(health, now, "consecutive gateway failures, last: " + why);
+        }
+    }
+
+    /** The current try got a response with status {@code code}. */
+    private void responded(int code) {
+        long now = System.nanoTime();
+        EndpointHealth health = service.health(endpoint.index());
+        if (health.onResponse(pool.index(), code, now - sentNanos, now, service.outlierRules())) {
+            service.outliers().tryEject(health, now, "consecutive 5xx, last: " + code);
+        }
     }
 
     /** Hop-by-hop headers end here; the body is whole, so the client gets an exact Content-Length. */

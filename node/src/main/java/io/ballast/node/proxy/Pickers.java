@@ -19,21 +19,53 @@ final class Pickers {
 
     private Pickers() {}
 
-    /** Whether an endpoint takes new requests (the one rule every policy shares). */
-    private static boolean isEligible(Endpoint endpoint) {
-        return endpoint.getState() == EndpointState.ACTIVE && endpoint.getWeight() > 0;
+    /** Whether an endpoint takes new requests (the one rule every policy shares): ACTIVE or SUSPECT, weight &gt; 0. */
+    static boolean isEligible(Endpoint endpoint) {
+        EndpointState state = endpoint.getState();
+        return (state == EndpointState.ACTIVE || state == EndpointState.SUSPECT) && endpoint.getWeight() > 0;
+    }
+
+    /** Whether panic routing may send to it: anything but DRAINING, with a weight or a declared weight. */
+    private static boolean isRoutable(Endpoint endpoint) {
+        return endpoint.getState() != EndpointState.DRAINING && panicWeight(endpoint) > 0;
+    }
+
+    /** The weight in panic: the weight, or the declared weight where the weight is 0 (EJECTED, weighted to 0). */
+    private static int panicWeight(Endpoint endpoint) {
+        return endpoint.getWeight() > 0 ? endpoint.getWeight() : endpoint.getDeclaredWeight();
     }
 
     /**
-     * Only ACTIVE endpoints with weight &gt; 0 take new requests: DRAINING endpoints finish what
-     * they have, weight 0 means "no new traffic".
+     * Every endpoint that some request may reach (panic routing included), at its panic weight, in
+     * snapshot order; {@link BackendEndpoint#index()} is the position in this list, and is the slot
+     * of the endpoint's counters in the service's trackers, health and metrics.
+     */
+    static List<BackendEndpoint> routable(Service service) {
+        List<BackendEndpoint> result = new ArrayList<>(service.getEndpointsCount());
+        for (Endpoint endpoint : service.getEndpointsList()) {
+            if (isRoutable(endpoint)) {
+                result.add(BackendEndpoint.of(service.getName(), endpoint, result.size(), panicWeight(endpoint)));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The endpoints that take new requests outside panic: ACTIVE or SUSPECT with weight &gt; 0
+     * (DRAINING endpoints finish what they have, weight 0 means "no new traffic"), at their
+     * weight, with their {@link #routable} index.
      */
     static List<BackendEndpoint> eligible(Service service) {
         List<BackendEndpoint> result = new ArrayList<>(service.getEndpointsCount());
+        int index = 0;
         for (Endpoint endpoint : service.getEndpointsList()) {
-            if (isEligible(endpoint)) {
-                result.add(BackendEndpoint.of(service.getName(), endpoint, result.size(), endpoint.getWeight()));
+            if (!isRoutable(endpoint)) {
+                continue;
             }
+            if (isEligible(endpoint)) {
+                result.add(BackendEndpoint.of(service.getName(), endpoint, index, endpoint.getWeight()));
+            }
+            index++;
         }
         return result;
     }
@@ -65,7 +97,7 @@ final class Pickers {
         if (loops < 1) {
             throw new IllegalArgumentException("loops: " + loops + " (expected: >= 1)");
         }
-        int size = eligibleWeights(service).length;
+        int size = routable(service).size();
         LoadTracker[] trackers = new LoadTracker[loops];
         for (int i = 0; i < loops; i++) {
             trackers[i] = new LoadTracker(size);
@@ -88,8 +120,16 @@ final class Pickers {
      * @param nodeZone this node's zone, empty when unknown
      */
     static EndpointPicker[] forLoops(Service service, LoadTracker[] trackers, String nodeZone) {
+        return forLoops(service, eligible(service), trackers, nodeZone);
+    }
+
+    /**
+     * Like {@link #forLoops(Service, LoadTracker[], String)} over {@code endpoints} (the eligible
+     * ones, or the routable ones at their panic weights).
+     */
+    static EndpointPicker[] forLoops(Service service, List<BackendEndpoint> endpoints, LoadTracker[] trackers,
+                                     String nodeZone) {
         int loops = trackers.length;
-        List<BackendEndpoint> endpoints = eligible(service);
         Policy policy = service.getPolicy();
         EndpointPicker[] pickers = new EndpointPicker[loops];
         Map<String, Long> declared = declaredWeightByZone(service);

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>One request at a time: while an exchange is in flight, auto-read is off and the
  * {@code FlowControlHandler} in front of this handler holds any pipelined request, so responses
  * leave in request order and a slow backend pushes back on the client instead of buffering.
- * (When streaming replaces aggregation, this handler receives HttpRequest/HttpContent parts and
+ * While the proxy drains ({@link DrainState}), every response says {@code Connection: close} and
+ * an idle connection closes at once. (When streaming replaces aggregation, this handler receives HttpRequest/HttpContent parts and
  * the Exchange relays them; routing and the pool stay as they are.)
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
@@ -42,14 +43,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final CurrentTable table;
     private final BackendPool pool;
     private final NodeMetrics metrics;
+    private final DrainState drain;
     private ChannelHandlerContext ctx;
     private String clientIp = "unknown";
     private Exchange inFlight;
 
-    ProxyHandler(CurrentTable table, BackendPool pool, NodeMetrics metrics) {
+    ProxyHandler(CurrentTable table, BackendPool pool, NodeMetrics metrics, DrainState drain) {
         this.table = table;
         this.pool = pool;
         this.metrics = metrics;
+        this.drain = drain;
     }
 
     @Override
@@ -156,7 +159,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * explicitly that the connection stays open.
      */
     private void write(FullHttpResponse response, boolean keepAlive, boolean http10) {
-        if (keepAlive && http10) {
+        if (drain.draining()) {
+            // Shutting down: this response is the connection's last; the keep-alive handler closes it after.
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (keepAlive && http10) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
@@ -173,7 +179,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         // Idle means no bytes either way; a request waiting on a slow backend is governed by the
         // service's response timeout instead, so only an idle connection with nothing in flight closes.
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof IdleStateEvent || evt == DrainState.DRAIN) {
+            // Draining: an idle keep-alive connection closes now; a busy one after its response.
             if (inFlight == null) {
                 ctx.close();
             }

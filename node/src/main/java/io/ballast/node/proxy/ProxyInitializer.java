@@ -4,6 +4,7 @@ import io.ballast.node.metrics.NodeMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -23,24 +24,31 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
     private final CurrentTable table;
     private final Map<EventLoop, BackendPool> pools;
     private final NodeMetrics metrics;
+    private final ChannelGroup clients;
+    private final DrainState drain;
 
-    ProxyInitializer(ProxyConfig config, CurrentTable table, Map<EventLoop, BackendPool> pools, NodeMetrics metrics) {
+    ProxyInitializer(ProxyConfig config, CurrentTable table, Map<EventLoop, BackendPool> pools, NodeMetrics metrics,
+                     ChannelGroup clients, DrainState drain) {
         this.config = config;
         this.table = table;
         this.pools = pools;
         this.metrics = metrics;
+        this.clients = clients;
+        this.drain = drain;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         // The pool of the loop this client connection lives on: its backend channels share the loop.
         BackendPool pool = pools.get(ch.eventLoop());
+        // Tracked for the shutdown drain; the group drops it when it closes.
+        clients.add(ch);
         ch.pipeline().addLast(
                 new IdleStateHandler(0, 0, config.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                 new HttpServerCodec(),
                 new HttpServerKeepAliveHandler(),
                 new HttpObjectAggregator(config.maxContentBytes()),
                 new FlowControlHandler(),
-                new ProxyHandler(table, pool, metrics));
+                new ProxyHandler(table, pool, metrics, drain));
     }
 }

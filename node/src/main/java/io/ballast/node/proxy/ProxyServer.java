@@ -9,6 +9,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -49,9 +52,16 @@ public final class ProxyServer implements AutoCloseable {
     private final InetSocketAddress localAddress;
     private final String zone;
     private final NodeMetrics metrics;
+    private final HealthRegistry health;
+    private final ChannelGroup clients;
+    private final DrainState drain;
 
     private ProxyServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, Channel serverChannel, CurrentTable table,
-                        Map<EventLoop, BackendPool> pools, String zone, NodeMetrics metrics) {
+                        Map<EventLoop, BackendPool> pools, String zone, NodeMetrics metrics, HealthRegistry health,
+                        ChannelGroup clients, DrainState drain) {
+        this.health = health;
+        this.clients = clients;
+        this.drain = drain;
         this.zone = zone;
         this.metrics = metrics;
         this.acceptGroup = acceptGroup;
@@ -100,8 +110,11 @@ public final class ProxyServer implements AutoCloseable {
             pools.put(loop, new BackendPool(loop, pools.size(), transport, config.maxIdlePerBackend(),
                     config.maxContentBytes(), table));
         }
+        HealthRegistry health = new HealthRegistry(pools.size());
+        ChannelGroup clients = new DefaultChannelGroup("ballast-proxy-clients", GlobalEventExecutor.INSTANCE);
+        DrainState drain = new DrainState();
         if (initial != null) {
-            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null, metrics));
+            table.set(RoutingTable.from(initial, pools.size(), config.zone(), null, metrics, health));
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -110,14 +123,14 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new ProxyInitializer(config, table, pools, metrics));
+                .childHandler(new ProxyInitializer(config, table, pools, metrics, clients, drain));
         String address = config.bindHost() + ":" + config.port();
         ChannelFuture bind = bootstrap.bind(config.bindHost(), config.port()).awaitUninterruptibly();
         if (!bind.isSuccess()) {
             shutdown(acceptGroup, ioGroup);
             throw new IllegalStateException("cannot bind the proxy to " + address + ": " + bind.cause(), bind.cause());
         }
-        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone(), metrics);
+        ProxyServer server = new ProxyServer(acceptGroup, ioGroup, bind.channel(), table, pools, config.zone(), metrics, health, clients, drain);
         log.info("proxy listening on {} ({} transport, {} I/O threads)", server.localAddress, transport.name(), config.ioThreads());
         return server;
     }
@@ -130,8 +143,10 @@ public final class ProxyServer implements AutoCloseable {
     public synchronized void apply(Snapshot snapshot) {
         // synchronized: two concurrent applies must not both build on the same previous table.
         RoutingTable next = RoutingTable.from(Objects.requireNonNull(snapshot, "snapshot"), pools.size(), zone, table.get(),
-                metrics);
+                metrics, health);
         table.set(next);
+        // Ejections of addresses and services that left the snapshot go; the rest carry over.
+        health.retain(next);
         // Series of services and endpoints that left the snapshot go (their number follows the snapshot's).
         metrics.retain(next.serviceMetrics());
         for (BackendPool pool : pools.values()) {
@@ -167,6 +182,45 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /**
+     * Per backend {@code host:port}: the outcomes since the previous call and this node's ejections
+     * ({@link HealthRegistry#outcomes}). Never blocks; any thread, but one caller at a time gets
+     * meaningful deltas (the control client's report task).
+     */
+    public Map<String, io.ballast.proto.v1.EndpointOutcomes> outcomesByAddress() {
+        return health.outcomes(System.nanoTime());
+    }
+
+    /**
+     * Drains for shutdown: closes the listener (new connections are refused), answers every further
+     * request with {@code Connection: close}, closes idle keep-alive connections, and waits until
+     * every client connection has closed (so no request is in flight) or {@code timeout} passes.
+     * Requests in flight finish normally. Any thread but an event loop; call {@link #close} after.
+     *
+     * @return true if every connection closed in time
+     */
+    public boolean drain(java.time.Duration timeout) {
+        serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
+        drain.start();
+        for (Channel client : clients) {
+            // On the connection's own loop, so the handler sees it between requests or with one in flight.
+            client.eventLoop().execute(() -> client.pipeline().fireUserEventTriggered(DrainState.DRAIN));
+        }
+        log.info("proxy on {} draining: {} client connections open, waiting up to {} ms", localAddress, clients.size(),
+                timeout.toMillis());
+        boolean drained = clients.newCloseFuture().awaitUninterruptibly(timeout.toMillis());
+        if (!drained) {
+            log.warn("proxy on {}: {} client connections still open after {} ms; closing them", localAddress,
+                    clients.size(), timeout.toMillis());
+        }
+        return drained;
+    }
+
+    /** Client connections open now (tests, logs). */
+    int clientConnections() {
+        return clients.size();
     }
 
     /** The bound address (with the real port when configured with port 0). */

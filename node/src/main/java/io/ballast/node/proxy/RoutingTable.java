@@ -69,14 +69,24 @@ final class RoutingTable {
 
     /** @param metrics where each service's meters are resolved; null records nothing (tests) */
     static RoutingTable from(Snapshot snapshot, int loops, String nodeZone, RoutingTable previous, NodeMetrics metrics) {
+        return from(snapshot, loops, nodeZone, previous, metrics, null);
+    }
+
+    /**
+     * @param health the node's failure state (ejections, budgets) that the services' targets share
+     *               across tables; null gives every target state of its own (tests)
+     */
+    static RoutingTable from(Snapshot snapshot, int loops, String nodeZone, RoutingTable previous, NodeMetrics metrics,
+                             HealthRegistry health) {
         Map<String, ServiceTarget> services = new HashMap<>();
         Set<BackendAddress> live = new HashSet<>();
         for (Service service : snapshot.getServicesList()) {
             ServiceTarget target = ServiceTarget.of(service, loops, nodeZone,
-                    previous == null ? null : previous.service(service.getName()), metrics);
+                    previous == null ? null : previous.service(service.getName()), metrics, health);
             services.put(service.getName(), target);
-            for (BackendEndpoint endpoint : Pickers.eligible(service)) {
-                live.add(endpoint.address());
+            // Panic routing may reach any routable endpoint: keep its pooled connections too.
+            for (EndpointHealth endpoint : target.health()) {
+                live.add(endpoint.address);
             }
         }
         List<Route> source = snapshot.getRoutesList();
@@ -148,6 +158,11 @@ final class RoutingTable {
     /** Whether some service still sends new requests to this address; pooled connections to others are closed. */
     boolean isLive(BackendAddress address) {
         return liveAddresses.contains(address);
+    }
+
+    /** Every service of this table. */
+    java.util.Collection<ServiceTarget> services() {
+        return services.values();
     }
 
     ServiceTarget service(String name) {

@@ -5,6 +5,7 @@ import io.ballast.node.metrics.ServiceMetrics;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.Service;
+import java.util.List;
 
 /**
  * A service as the data path uses it: its pickers and its timeouts, resolved once per snapshot.
@@ -19,14 +20,22 @@ import io.ballast.proto.v1.Service;
  * @param limiter this node's share of the service's rate limit, shared by every loop; null when unlimited
  * @param source the snapshot's service this target was built from
  * @param metrics the service's meters, resolved when this target was built (the data path never looks one up)
+ * @param health node-wide health of each routable endpoint, by {@link BackendEndpoint#index()} (shared with
+ *               the tables before and after this one while they keep the address)
+ * @param outliers the service's node-wide ejection, panic and retry-budget state
+ * @param outlierRules the service's outlier detection, defaults filled in
+ * @param retry the service's retry policy, defaults filled in
  */
 record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] trackers, int connectTimeoutMillis,
                      int responseTimeoutMillis, int connectRetries, RequestHash requestHash, TokenBucket limiter,
-                     Service source, ServiceMetrics metrics) implements RouteResult {
+                     Service source, ServiceMetrics metrics, EndpointHealth[] health, ServiceOutliers outliers,
+                     OutlierRules outlierRules, RetryRules retry) implements RouteResult {
 
     /** Used only if a snapshot carries 0 (proto3's "unset"); validated snapshots never do. */
     static final int FALLBACK_CONNECT_TIMEOUT_MILLIS = 2_000;
     static final int FALLBACK_RESPONSE_TIMEOUT_MILLIS = 30_000;
+    /** Policy.panic_threshold_percent when absent. */
+    static final int DEFAULT_PANIC_THRESHOLD_PERCENT = 50;
 
     /** @param loops number of I/O event loops of the proxy, &gt;= 1 */
     static ServiceTarget of(Service service, int loops) {
@@ -45,7 +54,17 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
 
     /** @param metrics where the service's meters are registered; null records nothing (tests) */
     static ServiceTarget of(Service service, int loops, String nodeZone, ServiceTarget previous, NodeMetrics metrics) {
-        if (previous != null && previous.source().equals(service) && previous.pickers().length == loops) {
+        return of(service, loops, nodeZone, previous, metrics, null);
+    }
+
+    /**
+     * @param registry the node's failure state, whose entries for this service are reused (ejections
+     *                 survive snapshots); null gives the service state of its own (tests)
+     */
+    static ServiceTarget of(Service service, int loops, String nodeZone, ServiceTarget previous, NodeMetrics metrics,
+                            HealthRegistry registry) {
+        if (previous != null && previous.source().equals(service) && previous.pickers().length == loops
+                && (registry == null || registry.service(service.getName()) == previous.outliers())) {
             // Unchanged service (another service changed): keep its pickers, counters and bucket.
             // A 10,000-endpoint Maglev table costs ~0.6 s to build; it must not be rebuilt for nothing.
             return previous;
@@ -53,15 +72,50 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
         Policy policy = service.getPolicy();
         int connect = policy.getConnectTimeoutMillis() > 0 ? policy.getConnectTimeoutMillis() : FALLBACK_CONNECT_TIMEOUT_MILLIS;
         int response = policy.getResponseTimeoutMillis() > 0 ? policy.getResponseTimeoutMillis() : FALLBACK_RESPONSE_TIMEOUT_MILLIS;
+        HealthRegistry health = registry != null ? registry : new HealthRegistry(loops);
+        List<BackendEndpoint> routable = Pickers.routable(service);
+        List<BackendEndpoint> eligible = Pickers.eligible(service);
         LoadTracker[] trackers = Pickers.trackers(service, loops);
-        boolean hashing = policy.getAlgorithm() == LbAlgorithm.RING_HASH || policy.getAlgorithm() == LbAlgorithm.MAGLEV;
-        return new ServiceTarget(service.getName(), Pickers.forLoops(service, trackers, nodeZone), trackers, connect, response,
-                Math.min(policy.getConnectRetries(), 5), hashing ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE,
-                limiter(policy, previous), service, metricsOf(service, metrics));
+        EndpointPicker[] normal = Pickers.forLoops(service, eligible, trackers, nodeZone);
+        // Panic routes over the routable endpoints at their panic weights; when those are exactly the
+        // eligible ones (the usual case) the normal pickers serve, so nothing is built twice.
+        EndpointPicker[] panic = routable.equals(eligible) ? normal : Pickers.forLoops(service, routable, trackers, nodeZone);
+
+        ServiceOutliers outliers = health.service(service.getName());
+        EndpointHealth[] members = new EndpointHealth[routable.size()];
+        boolean[] isEligible = new boolean[routable.size()];
+        for (BackendEndpoint endpoint : routable) {
+            members[endpoint.index()] = health.endpoint(outliers, endpoint.address());
+        }
+        for (BackendEndpoint endpoint : eligible) {
+            isEligible[endpoint.index()] = true;
+        }
+        OutlierRules outlierRules = OutlierRules.of(policy);
+        ServiceMetrics serviceMetrics = metricsOf(service, routable, metrics);
+        for (int i = 0; i < members.length; i++) {
+            EndpointHealth member = members[i];
+            member.metrics = serviceMetrics.endpoint(i);
+            serviceMetrics.endpoint(i).bindEjected(() -> member.ejected(System.nanoTime()));
+        }
+        serviceMetrics.bindPanic(outliers::panic);
+        outliers.view(new ServiceOutliers.View(members, isEligible, service.getEndpointsCount(), outlierRules,
+                policy.hasPanicThresholdPercent() ? Math.min(100, policy.getPanicThresholdPercent()) : DEFAULT_PANIC_THRESHOLD_PERCENT));
+
+        EndpointPicker[] pickers = new EndpointPicker[loops];
+        for (int i = 0; i < loops; i++) {
+            pickers[i] = new GuardedPicker(normal[i], panic[i], members, outliers);
+        }
+        return new ServiceTarget(service.getName(), pickers, trackers, connect, response,
+                Math.min(policy.getConnectRetries(), 5), hashing(policy) ? RequestHash.of(policy.getHashKey()) : RequestHash.NONE,
+                limiter(policy, previous), service, serviceMetrics, members, outliers, outlierRules, RetryRules.of(policy));
     }
 
-    private static ServiceMetrics metricsOf(Service service, NodeMetrics metrics) {
-        java.util.List<String> ids = Pickers.eligible(service).stream().map(BackendEndpoint::id).toList();
+    private static boolean hashing(Policy policy) {
+        return policy.getAlgorithm() == LbAlgorithm.RING_HASH || policy.getAlgorithm() == LbAlgorithm.MAGLEV;
+    }
+
+    private static ServiceMetrics metricsOf(Service service, List<BackendEndpoint> routable, NodeMetrics metrics) {
+        List<String> ids = routable.stream().map(BackendEndpoint::id).toList();
         return metrics == null ? ServiceMetrics.unmeasured(service.getName(), ids) : metrics.service(service.getName(), ids);
     }
 
@@ -90,6 +144,11 @@ record ServiceTarget(String name, EndpointPicker[] pickers, LoadTracker[] tracke
     /** The in-flight and latency counters of the event loop with this {@link BackendPool#index()}; that loop only. */
     LoadTracker tracker(int loop) {
         return trackers[loop];
+    }
+
+    /** The health of the routable endpoint with this index. */
+    EndpointHealth health(int index) {
+        return health[index];
     }
 
     /** The 503 reason when the picker has nothing to offer. */

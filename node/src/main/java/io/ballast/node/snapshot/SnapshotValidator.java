@@ -105,10 +105,11 @@ public final class SnapshotValidator {
                 problems.add(Checks.message(path + ".weight", weight, "0.." + Checks.MAX_WEIGHT));
             }
             EndpointState state = endpoint.getState();
-            if (state != EndpointState.ACTIVE && state != EndpointState.DRAINING && state != EndpointState.EJECTED) {
+            if (state != EndpointState.ACTIVE && state != EndpointState.DRAINING && state != EndpointState.EJECTED
+                    && state != EndpointState.SUSPECT) {
                 // An unknown number (from a newer control plane) is shown as the number.
                 Object shown = state == EndpointState.UNRECOGNIZED ? (Object) endpoint.getStateValue() : state;
-                problems.add(Checks.message(path + ".state", shown, "ACTIVE, DRAINING or EJECTED"));
+                problems.add(Checks.message(path + ".state", shown, "ACTIVE, DRAINING, EJECTED or SUSPECT"));
             }
             if (endpoint.getMetadataCount() > MAX_METADATA) {
                 // Not Checks.message: a count is not a quoted value.

@@ -42,6 +42,7 @@ public final class FakeControlPlane implements AutoCloseable {
     public final List<Hello> hellos = new CopyOnWriteArrayList<>();
     public final List<Ack> acks = new CopyOnWriteArrayList<>();
     public final List<Nack> nacks = new CopyOnWriteArrayList<>();
+    public final List<io.ballast.proto.v1.Report> reports = new CopyOnWriteArrayList<>();
     private volatile Snapshot latest;
     private volatile String redirectTo;
 
@@ -133,6 +134,7 @@ public final class FakeControlPlane implements AutoCloseable {
                         case HELLO -> onHello(subscriber, message.getHello());
                         case ACK -> acks.add(message.getAck());
                         case NACK -> nacks.add(message.getNack());
+                        case REPORT -> reports.add(message.getReport());
                         default -> { }
                     }
                 }

@@ -6,6 +6,8 @@ import static io.ballast.node.proxy.TestSnapshots.policy;
 import static io.ballast.node.proxy.TestSnapshots.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ballast.proto.v1.OutlierDetection;
+import io.ballast.proto.v1.Policy;
 import io.ballast.testing.FreePorts;
 import io.ballast.testing.RecordingBackend;
 import java.io.IOException;
@@ -134,7 +136,10 @@ class ProxyServerFailuresTest {
         // Answers nothing and closes: what a SIGKILLed backend looks like on an established connection.
         try (RawBackend closer = RawBackend.closingWithoutAnswer()) {
             RecordingBackend.Instance good = backends.start("good");
-            proxy.apply(defaultTo(1, service("web", endpoint("closer", "127.0.0.1", closer.port()), endpoint(good))));
+            // Outlier detection off: here every request must still try "closer" in turn.
+            Policy noEjection = policy(1, 5_000).toBuilder()
+                    .setOutlierDetection(OutlierDetection.newBuilder().setDisabled(true)).build();
+            proxy.apply(defaultTo(1, service("web", noEjection, endpoint("closer", "127.0.0.1", closer.port()), endpoint(good))));
 
             for (int i = 0; i < 4; i++) {
                 assertThat(send("PUT", "/idempotent").statusCode()).isEqualTo(200);

@@ -103,11 +103,13 @@ class SnapshotValidatorTest {
     void stateMustBeSpecifiedAndKnown() {
         assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setState(EndpointState.DRAINING).build())))
                 .isEmpty();
+        assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setState(EndpointState.SUSPECT).build())))
+                .isEmpty();
         assertThat(SnapshotValidator.problems(withEndpoint(0,
                 e -> e.toBuilder().setState(EndpointState.ENDPOINT_STATE_UNSPECIFIED).build()))).containsExactly(
-                "services[0].endpoints[0].state: ENDPOINT_STATE_UNSPECIFIED (expected: ACTIVE, DRAINING or EJECTED)");
+                "services[0].endpoints[0].state: ENDPOINT_STATE_UNSPECIFIED (expected: ACTIVE, DRAINING, EJECTED or SUSPECT)");
         assertThat(SnapshotValidator.problems(withEndpoint(0, e -> e.toBuilder().setStateValue(9).build()))).containsExactly(
-                "services[0].endpoints[0].state: 9 (expected: ACTIVE, DRAINING or EJECTED)");
+                "services[0].endpoints[0].state: 9 (expected: ACTIVE, DRAINING, EJECTED or SUSPECT)");
     }
 
     @Test
