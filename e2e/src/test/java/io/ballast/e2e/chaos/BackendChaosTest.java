@@ -3,7 +3,6 @@ package io.ballast.e2e.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.OutlierDetection;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.RetryPolicy;
@@ -67,7 +66,8 @@ class BackendChaosTest {
         chaos.awaitRouting(nodes, List.of("web-1", "web-2", "web-3"), Duration.ofSeconds(120));
         chaos.invariant("0 failed (per-try timeout 500 ms + retry elsewhere); web-1 out of rotation");
         setPolicy(cluster, nodes, Policy.newBuilder().setResponseTimeoutMillis(3_000)
-                .setRetry(RetryPolicy.newBuilder().setNumRetries(2).setPerTryTimeoutMillis(500)).build());
+                .setRetry(RetryPolicy.newBuilder().setNumRetries(2).setPerTryTimeoutMillis(500)).build(),
+                "--response-timeout-ms", "3000", "--retries", "2", "--per-try-timeout-ms", "500");
         chaos.load(150, nodes.toArray(ChaosCluster.NodeAddresses[]::new));
         chaos.runFor(300);
         chaos.inject("web-1 hangs (accepts, never answers)", hang::blackhole);
@@ -101,7 +101,7 @@ class BackendChaosTest {
         setPolicy(cluster, nodes, Policy.newBuilder()
                 .setRetry(RetryPolicy.newBuilder().setNumRetries(2))
                 .setOutlierDetection(OutlierDetection.newBuilder().setConsecutive5Xx(5).setBaseEjectionTimeMillis(30_000))
-                .build());
+                .build(), "--retries", "2", "--outlier-consecutive-5xx", "5", "--outlier-base-ejection-ms", "30000");
         chaos.load(150, nodes.toArray(ChaosCluster.NodeAddresses[]::new));
         chaos.runFor(300);
         chaos.inject("web-1 answers 500", () -> flaky.respondWith(500));
@@ -153,9 +153,56 @@ class BackendChaosTest {
                 .as("new requests on web-1 after every node has it DRAINING").isEmpty();
     }
 
-    /** Stores the policy (round robin) and waits until every node routes by it. */
-    private void setPolicy(ChaosCluster cluster, List<ChaosCluster.NodeAddresses> nodes, Policy policy) {
-        cluster.setWebPolicy(LbAlgorithm.ROUND_ROBIN, policy);
+    /**
+     * Every packet the nodes send to web-1 answered with a TCP reset (nft {@code reject with tcp
+     * reset}, by the nodes' group ids), while its agent's health checks still pass: only passive
+     * outlier detection (consecutive gateway failures) can take it out of rotation, and the node's
+     * retries (connect failures, reused connections reset before any response) hide the resets.
+     * Converge: until the nodes stop trying web-1 (the rule's counter flat for 2 s; measured from the
+     * fault to the last reset).
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void backendConnectionsReset() {
+        ChaosScenario.Topology t = chaos.start(2, 3, 2);
+        ChaosCluster cluster = chaos.cluster();
+        chaos.invariant("0 failed; the nodes stop trying web-1 (outlier ejection) while it stays registered");
+        chaos.load(150, t.nodeArray());
+        chaos.runFor(300);
+        String web1 = t.backendAddresses().get(0);
+        List<Integer> nodes = t.nodes().stream().map(n -> cluster.member(n.id()).gid()).toList();
+        chaos.inject("nodes -> web-1: reject with tcp reset", () -> chaos.firewall().resetFrom(nodes,
+                web1.substring(0, web1.lastIndexOf(':')), Integer.parseInt(web1.substring(web1.lastIndexOf(':') + 1))));
+        long[] last = {0, System.nanoTime()};
+        chaos.awaitStep("no reset for 2 s", Duration.ofSeconds(30), () -> {
+            long now = chaos.firewall().matchedPackets();
+            if (now != last[0]) {
+                last[0] = now;
+                last[1] = System.nanoTime();
+            }
+            return System.nanoTime() - last[1] >= TimeUnit.SECONDS.toNanos(2);
+        });
+        chaos.convergedAt(TimeUnit.NANOSECONDS.toMillis(last[1] - chaos.injectedNanos()));
+        assertThat(last[0]).as("packets reset").isPositive();
+        assertThat(cluster.zkChildren(io.ballast.common.zk.ZkPaths.forCluster("default").service("web")))
+                .as("registrations (web-1's health checks pass)").contains("web-1");
+        List<String> states = t.nodes().stream().map(n -> cluster.endpointState(n, "web-1")).toList();
+        System.out.println("[chaos] backendConnectionsReset: web-1 in the snapshots: " + states);
+        assertThat(states).as("web-1 in the snapshots: routed to, or ejected by the leader's quorum").isSubsetOf("ACTIVE", "EJECTED");
+        chaos.runFor(300);
+        chaos.finish();
+    }
+
+    /**
+     * Stores the policy with {@code ballastctl set-policy web round_robin <options>} and waits
+     * until every node routes by it ({@code expected} is what the options mean, to compare).
+     */
+    private void setPolicy(ChaosCluster cluster, List<ChaosCluster.NodeAddresses> nodes, Policy expected, String... options) {
+        List<String> args = new java.util.ArrayList<>(List.of("set-policy", "web", "round_robin"));
+        args.addAll(List.of(options));
+        ChaosCluster.CommandResult set = cluster.ballastctl(args.toArray(String[]::new));
+        assertThat(set.exitCode()).as(set.output()).isZero();
+        Policy policy = expected;
         org.awaitility.Awaitility.await("the policy on every node").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                 .until(() -> nodes.stream().allMatch(n -> matches(webPolicy(cluster, n), policy)));
     }

@@ -349,32 +349,6 @@ final class ChaosCluster implements AutoCloseable {
         return controlPlanes.get(id);
     }
 
-    /**
-     * Stores {@code web}'s policy through the admin API of the first live replica (SetServicePolicy:
-     * the same call {@code ballastctl set-policy} makes, with every Policy field available).
-     */
-    void setWebPolicy(io.ballast.proto.v1.LbAlgorithm algorithm, io.ballast.proto.v1.Policy settings) {
-        RuntimeException last = null;
-        for (var entry : controlPlanes.entrySet()) {
-            if (!processes.get(entry.getKey()).isAlive()) {
-                continue;
-            }
-            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(entry.getValue())
-                    .usePlaintext().build();
-            try {
-                io.ballast.proto.v1.AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .setServicePolicy(io.ballast.proto.v1.SetServicePolicyRequest.newBuilder().setService("web")
-                                .setAlgorithm(algorithm).setSettings(settings).build());
-                return;
-            } catch (RuntimeException e) {
-                last = e;
-            } finally {
-                channel.shutdownNow();
-            }
-        }
-        throw new IllegalStateException("no replica took the policy", last);
-    }
-
     /** One TCP connection as {@code ss} shows it. */
     record Connection(String localHost, int localPort, String remoteHost, int remotePort) {}
 

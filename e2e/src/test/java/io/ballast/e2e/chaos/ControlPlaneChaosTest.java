@@ -82,12 +82,8 @@ class ControlPlaneChaosTest {
         chaos.load(150, t.nodeArray());
         chaos.runFor(300);
         int gid = cluster.member(old.id()).gid();
-        chaos.inject("drop " + old.id() + " -> ZooKeeper", () -> {
-            for (int i = 1; i <= 3; i++) {
-                String server = cluster.zkServer(i);
-                chaos.firewall().dropFrom(gid, server.substring(0, server.lastIndexOf(':')), 0);
-            }
-        });
+        List<String> servers = List.of(1, 2, 3).stream().map(cluster::zkServer).map(s -> s.substring(0, s.lastIndexOf(':'))).toList();
+        chaos.inject("drop " + old.id() + " -> ZooKeeper", () -> chaos.firewall().dropFrom(List.of(gid), servers));
         chaos.awaitConverged("a successor's epoch applied by every node", Duration.ofSeconds(40),
                 () -> cluster.leader().filter(l -> !l.id().equals(old.id()) && l.epoch() > old.epoch())
                         .map(l -> t.nodes().stream().allMatch(n -> cluster.appliedEpoch(n) == l.epoch())).orElse(false));

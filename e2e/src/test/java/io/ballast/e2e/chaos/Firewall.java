@@ -26,25 +26,53 @@ final class Firewall {
 
     /** Drops every packet a process (by its group id) sends to {@code host} (any port, or {@code port} when > 0). */
     void dropFrom(int gid, String host, int port) {
-        add("meta skgid " + gid + " ip daddr " + host + (port > 0 ? " tcp dport " + port : "") + " drop");
+        add("meta skgid " + gid + " ip daddr " + host + (port > 0 ? " tcp dport " + port : "") + " counter drop");
+    }
+
+    /**
+     * Drops every packet any of the processes (by group id) sends to any of the hosts, in ONE
+     * rule (anonymous sets), so that the cut starts at the same instant for all of them.
+     */
+    void dropFrom(java.util.Collection<Integer> gids, java.util.Collection<String> hosts) {
+        add("meta skgid { " + gids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + " } ip daddr { " + String.join(", ", hosts) + " } counter drop");
     }
 
     /** Drops every packet to and from {@code host}, and everything a process (by group id) sends: an isolated machine. */
     void isolate(String host, int gid) {
-        add("ip daddr " + host + " drop");
-        add("ip saddr " + host + " drop");
-        add("meta skgid " + gid + " drop");
+        add("ip daddr " + host + " counter drop");
+        add("ip saddr " + host + " counter drop");
+        add("meta skgid " + gid + " counter drop");
     }
 
     /** Drops both directions of one TCP connection, without a reset: it becomes half-open. */
     void dropConnection(String clientHost, int clientPort, String serverHost, int serverPort) {
-        add("ip saddr " + clientHost + " ip daddr " + serverHost + " tcp sport " + clientPort + " tcp dport " + serverPort + " drop");
-        add("ip saddr " + serverHost + " ip daddr " + clientHost + " tcp sport " + serverPort + " tcp dport " + clientPort + " drop");
+        add("ip saddr " + clientHost + " ip daddr " + serverHost + " tcp sport " + clientPort + " tcp dport " + serverPort + " counter drop");
+        add("ip saddr " + serverHost + " ip daddr " + clientHost + " tcp sport " + serverPort + " tcp dport " + clientPort + " counter drop");
     }
 
     /** Answers every TCP segment a process (by group id) sends to {@code host}:{@code port} with a reset. */
     void resetFrom(int gid, String host, int port) {
-        add("meta skgid " + gid + " ip daddr " + host + " tcp dport " + port + " reject with tcp reset");
+        add("meta skgid " + gid + " ip daddr " + host + " tcp dport " + port + " counter reject with tcp reset");
+    }
+
+    /** Answers every TCP segment any of the processes (by group id) sends to {@code host}:{@code port} with a reset, in one rule. */
+    void resetFrom(java.util.Collection<Integer> gids, String host, int port) {
+        add("meta skgid { " + gids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + " } ip daddr " + host + " tcp dport " + port + " counter reject with tcp reset");
+    }
+
+    /** Packets the table's rules have matched so far (their counters), 0 when there is no table. */
+    long matchedPackets() {
+        if (!created) {
+            return 0;
+        }
+        long sum = 0;
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(list());
+        while (matcher.find()) {
+            sum += Long.parseLong(matcher.group(1));
+        }
+        return sum;
     }
 
     /** The rules now, for logs. */

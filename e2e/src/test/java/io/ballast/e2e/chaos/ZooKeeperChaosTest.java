@@ -63,15 +63,9 @@ class ZooKeeperChaosTest {
         chaos.load(150, t.nodeArray());
         chaos.runFor(300);
         try (SnapshotSampler sampler = new SnapshotSampler(cluster, t.nodes())) {
-            chaos.inject("drop every agent -> ZooKeeper", () -> {
-                for (String backend : t.backends()) {
-                    int gid = cluster.member("agent-" + backend).gid();
-                    for (int i = 1; i <= 3; i++) {
-                        String server = cluster.zkServer(i);
-                        chaos.firewall().dropFrom(gid, server.substring(0, server.lastIndexOf(':')), 0);
-                    }
-                }
-            });
+            List<Integer> agents = t.backends().stream().map(b -> cluster.member("agent-" + b).gid()).toList();
+            List<String> servers = List.of(1, 2, 3).stream().map(cluster::zkServer).map(s -> s.substring(0, s.lastIndexOf(':'))).toList();
+            chaos.inject("drop every agent -> ZooKeeper (one rule)", () -> chaos.firewall().dropFrom(agents, servers));
             chaos.awaitStep("every registration gone", Duration.ofSeconds(30), () -> cluster.zkChildren(BACKENDS).isEmpty());
             chaos.awaitConverged("all three SUSPECT on every node", Duration.ofSeconds(30),
                     () -> t.nodes().stream().allMatch(n -> t.backends().stream()
