@@ -54,12 +54,14 @@ import org.slf4j.LoggerFactory;
 public final class ControlClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
-    // A half-open stream (peer gone without a FIN/RST) is noticed within about 5 + 3 = 8 s of the
-    // last frame read: nothing else would notice, since the leader pushes only on change. 5 s is the
-    // control plane's permitKeepAliveTime (ControlPlane.PERMIT_KEEPALIVE_TIME): faster pings would be
-    // answered with GOAWAY too_many_pings.
-    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(5);
-    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
+    // A half-open stream (peer gone without FIN/RST; the leader pushes only on change, so nothing else
+    // would notice): a ping after 10 s without a frame read, answered within 2 s, or the transport is
+    // closed and the node resubscribes: at most ~12 s. 10 s is grpc-java's floor (smaller values are
+    // silently raised to it); the control plane's permitKeepAliveTime (5 s) allows it. On epoll,
+    // grpc-java also sets TCP_USER_TIMEOUT to the keepalive timeout, so in a real partition (no ACKs)
+    // the reports written every 500 ms end the stream ~2 s after the first unacknowledged one.
+    private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeIdentity identity;

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * so requests in flight finish on the table they started with. Each client connection, and every
  * backend connection serving it, runs on one event loop. Failure behaviour: binding failures throw
  * from {@link #start}; backend failures become 502/503/504 answers with a reason body and never
- * affect other requests; until the first snapshot every request gets 503.
+ * affect other requests; until the first snapshot every request gets 503. Failure handling
+ * (outlier ejection, panic routing, retries) is per service, in state kept by a node-wide
+ * {@link HealthRegistry} across snapshots. {@link #drain} prepares a graceful shutdown.
  */
 public final class ProxyServer implements AutoCloseable {
 

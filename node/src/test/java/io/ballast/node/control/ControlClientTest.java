@@ -165,4 +165,22 @@ class ControlClientTest {
             await().atMost(WAIT).until(() -> leader.acks.size() == 1);
         }
     }
+
+    @Test
+    void aHalfOpenStreamIsDetectedByKeepaliveAndResubscribed() throws Exception {
+        try (FakeControlPlane leader = FakeControlPlane.leader();
+                FreezableRelay relay = new FreezableRelay(Integer.parseInt(leader.address().split(":")[1]))) {
+            leader.registerAsLeader(client, paths, 1, relay.address());
+            leader.publish(TestSnapshots.web(1, 1));
+            try (ControlClient ignored = ControlClient.start(client, paths, IDENTITY, applier)) {
+                await().atMost(WAIT).until(() -> leader.acks.size() == 1);
+
+                relay.freezeExisting(); // no FIN, no RST: only the keepalive ping can notice
+
+                // keepAliveTime 10 s + keepAliveTimeout 2 s, then a new stream through the relay.
+                await().atMost(Duration.ofSeconds(16)).until(() -> leader.hellos.size() == 2);
+                assertThat(leader.hellos.get(1).getLastVersion()).isEqualTo(1);
+            }
+        }
+    }
 }

@@ -86,7 +86,12 @@ public final class FakeControlPlane implements AutoCloseable {
 
     /** Writes this server as the leader into {@code control/leader} (EPHEMERAL, like the real leader). */
     public void registerAsLeader(CuratorFramework zk, ZkPaths paths, long epoch) {
-        byte[] payload = Json.write(new LeaderInfo("fake-" + server.getPort(), address(), epoch, 0));
+        registerAsLeader(zk, paths, epoch, address());
+    }
+
+    /** Like {@link #registerAsLeader(CuratorFramework, ZkPaths, long)}, announcing {@code address} (a relay in front of it). */
+    public void registerAsLeader(CuratorFramework zk, ZkPaths paths, long epoch, String address) {
+        byte[] payload = Json.write(new LeaderInfo("fake-" + server.getPort(), address, epoch, 0));
         try {
             if (zk.checkExists().forPath(paths.leader()) == null) {
                 zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(paths.leader(), payload);

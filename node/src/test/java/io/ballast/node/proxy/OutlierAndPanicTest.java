@@ -191,4 +191,56 @@ class OutlierAndPanicTest {
             assertThat(target.picker(0).pickExcluding(i, List.of(b)).id()).isNotIn("a", b.id());
         }
     }
+
+    @Test
+    void eachEjectionDoublesUntilTheEndpointStaysBackForTheMaxEjectionTime() {
+        Policy policy = roundRobin().toBuilder().setOutlierDetection(OutlierDetection.newBuilder()
+                .setBaseEjectionTimeMillis(100).setMaxEjectionTimeMillis(1_000)).build();
+        ServiceTarget target = ServiceTarget.of(service(policy, active("a", 1), active("b", 2)), 1);
+        EndpointHealth a = target.health(0);
+        long ms = 1_000_000L;
+        long t = System.nanoTime();
+        assertThat(target.outliers().tryEject(a, t, "test")).isTrue();
+        assertThat(a.ejectedForMillis(t)).isEqualTo(100);
+        assertThat(target.outliers().tryEject(a, t + 50 * ms, "test")).as("already ejected").isFalse();
+        assertThat(a.ejected(t + 100 * ms)).as("back after 100 ms").isFalse();
+
+        t += 150 * ms;
+        assertThat(target.outliers().tryEject(a, t, "test")).isTrue();
+        assertThat(a.ejectedForMillis(t)).isEqualTo(200);
+        t += 250 * ms;
+        assertThat(target.outliers().tryEject(a, t, "test")).isTrue();
+        assertThat(a.ejectedForMillis(t)).isEqualTo(400);
+        t += 500 * ms;
+        assertThat(target.outliers().tryEject(a, t, "test")).isTrue();
+        assertThat(a.ejectedForMillis(t)).isEqualTo(800);
+        t += 900 * ms;
+        assertThat(target.outliers().tryEject(a, t, "test")).isTrue();
+        assertThat(a.ejectedForMillis(t)).as("capped").isEqualTo(1_000);
+
+        t += 1_000 * ms + 1_001 * ms; // back for longer than the max ejection time
+        assertThat(target.outliers().tryEject(a, t, "test")).isTrue();
+        assertThat(a.ejectedForMillis(t)).as("the count starts again").isEqualTo(100);
+    }
+
+    @Test
+    void outcomesAreDeltasPerAddressSummedOverServices() {
+        HealthRegistry registry = new HealthRegistry(1);
+        Service web = service(roundRobin(), active("a", 1), active("b", 2));
+        Service api = web.toBuilder().setName("api").build();
+        RoutingTable table = RoutingTable.from(Snapshot.newBuilder().setVersion(1).addServices(web).addServices(api).build(),
+                1, "", null, null, registry);
+        long now = System.nanoTime();
+        table.service("web").health(0).onResponse(0, 200, 3_000, now, table.service("web").outlierRules());
+        table.service("api").health(0).onResponse(0, 503, 5_000, now, table.service("api").outlierRules());
+        table.service("api").health(0).onGatewayFailure(0, now, table.service("api").outlierRules());
+
+        var outcomes = registry.outcomes(now);
+        assertThat(outcomes).containsOnlyKeys("127.0.0.1:1");
+        assertThat(outcomes.get("127.0.0.1:1").getSuccesses()).isEqualTo(1);
+        assertThat(outcomes.get("127.0.0.1:1").getErrors5Xx()).isEqualTo(1);
+        assertThat(outcomes.get("127.0.0.1:1").getGatewayFailures()).isEqualTo(1);
+        assertThat(outcomes.get("127.0.0.1:1").getLatencyMicrosSum()).isEqualTo(8);
+        assertThat(registry.outcomes(now)).as("nothing new").isEmpty();
+    }
 }
