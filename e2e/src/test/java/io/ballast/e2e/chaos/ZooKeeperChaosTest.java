@@ -53,6 +53,14 @@ class ZooKeeperChaosTest {
      * once while the backends are fine. Self-preservation must hold: no request fails and every
      * node keeps all three backends, as SUSPECT. Converge: until every node shows all three
      * SUSPECT. Then the rules go and the agents re-register (ACTIVE again).
+     *
+     * <p>KNOWN FAILURE (control plane of wip/cp at fefa64e, 4 of 5 runs): the agents are cut at
+     * one instant (one nft rule), but their sessions expire up to ~0.5 s apart; the leader
+     * removes the FIRST vanished registration and publishes that snapshot (~25 ms later) before the
+     * second vanishes and self-preservation starts (it then brings the first back as SUSPECT). The
+     * nodes route without it for that moment. No request fails, but the invariant "the snapshot keeps
+     * the backends" does not hold; the fix belongs in the control plane (hold a removal for a short
+     * grace so that near-simultaneous vanishings are counted together), not here.
      */
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
