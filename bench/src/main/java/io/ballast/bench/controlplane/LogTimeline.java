@@ -88,6 +88,39 @@ final class LogTimeline {
         }
     }
 
+    /**
+     * Per change, milliseconds from its start to the last node's {@code applied snapshot} line of the
+     * change's version (logged after persisting, right before the ACK is sent on the same thread);
+     * changes whose lines are missing are left out. Empty when a log cannot be read.
+     */
+    static List<Double> lastNodeAckMillis(List<ConvergenceRun.Change> changes, List<Path> nodeLogs) {
+        List<Double> result = new ArrayList<>();
+        try {
+            List<Map<Long, Long>> persisted = new ArrayList<>();
+            for (Path log : nodeLogs) {
+                persisted.add(times(log, APPLIED));
+            }
+            for (ConvergenceRun.Change change : changes) {
+                long version = change.versionBefore() + 1;
+                long start = LocalTime.ofInstant(Instant.ofEpochMilli(change.startWallMillis()), ZoneId.systemDefault())
+                        .toNanoOfDay() / 1_000_000;
+                long last = Long.MIN_VALUE;
+                boolean complete = true;
+                for (Map<Long, Long> node : persisted) {
+                    Long at = node.get(version);
+                    complete &= at != null;
+                    last = at == null ? last : Math.max(last, at);
+                }
+                if (complete) {
+                    result.add((double) (last - start));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+        return result;
+    }
+
     /** Per version, the time of day (ms) of the first line matching {@code pattern}. */
     private static Map<Long, Long> times(Path log, Pattern pattern) throws IOException {
         Map<Long, Long> times = new HashMap<>();

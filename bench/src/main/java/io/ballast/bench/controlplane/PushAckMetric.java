@@ -16,7 +16,8 @@ import java.time.Duration;
  */
 final class PushAckMetric {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private final URI uri;
 
     PushAckMetric(String metricsAddress) {

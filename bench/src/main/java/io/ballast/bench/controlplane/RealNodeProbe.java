@@ -26,7 +26,8 @@ final class RealNodeProbe {
         static final Applied NONE = new Applied(-1, -1, -1);
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private final String name;
     private final URI uri;
 

@@ -48,10 +48,13 @@ final class ThreeNodePhase {
                     + " endpoints: SetWeight call -> every node applied and ACKed (node /snapshot polled every "
                     + args.integer("poll-us", 500, 50, 100_000) + " us; leader's GetStatus confirmed each ACK)");
             Table.convergenceHeader();
-            Table.convergenceRow(probes.size() + " real nodes, " + ENDPOINTS + " endpoints", changes, probes.size());
+            List<java.nio.file.Path> nodeLogs = java.util.Arrays.stream(args.required("node-logs").split(","))
+                    .map(java.nio.file.Path::of).toList();
+            Table.convergenceRow("polled: node /snapshot shows it", changes, probes.size());
+            Table.convergenceRow("node logs: last node's ACK sent", Stats.of(LogTimeline.lastNodeAckMillis(changes, nodeLogs)),
+                    probes.size());
             printPushAck(m0, m1);
-            LogTimeline.print(changes, java.nio.file.Path.of(args.required("cp-log")),
-                    java.util.Arrays.stream(args.required("node-logs").split(",")).map(java.nio.file.Path::of).toList());
+            LogTimeline.print(changes, java.nio.file.Path.of(args.required("cp-log")), nodeLogs);
             Raw.write("three-nodes", changes);
         }
         return registrations;
