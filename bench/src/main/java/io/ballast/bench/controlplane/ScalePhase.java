@@ -29,6 +29,7 @@ final class ScalePhase {
         long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
         ZkPaths paths = ZkPaths.forCluster(args.text("cluster", ZkPaths.DEFAULT_CLUSTER));
         PushAckMetric metric = new PushAckMetric(args.required("cp-metrics"));
+        LeaderProfile profile = new LeaderProfile(args.pid("cp-pid"), args.text("profile-dir", null));
         List<String> loadLines = new ArrayList<>();
         List<List<ConvergenceRun.Change>> runs = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -38,10 +39,12 @@ final class ScalePhase {
             for (int size : new int[] {small, large}) {
                 int target = size / services;
                 List<PlannedEndpoint> batch = PlannedEndpoint.grid("svc", services, perService, target);
+                profile.start("bulk-" + target * services);
                 long cpu0 = leader.cpuNanos();
                 long t0 = System.nanoTime();
                 long zkNanos = registrations.register(batch);
                 fleet.awaitEndpoints(target * services, VISIBLE_TIMEOUT);
+                profile.stop("bulk-" + target * services);
                 long visible = fleet.nodes().stream()
                         .mapToLong(n -> n.firstWithEndpoints(target * services, t0).atNanos()).max().orElse(t0);
                 long cpu1 = leader.cpuNanos();
@@ -54,9 +57,12 @@ final class ScalePhase {
                 double idleCores = (leader.cpuNanos() - idle0) / 2e9;
                 List<String[]> candidates = new ArrayList<>();
                 PlannedEndpoint.grid("svc", services, 0, target).forEach(e -> candidates.add(new String[] {e.service(), e.id()}));
+                String profileName = "convergence-" + target * services;
+                profile.start(profileName);
                 double[] m0 = metric.read();
                 runs.add(new ConvergenceRun(admin, new FleetObservers(fleet), leader, candidates, seed + size).run(warmup, changes));
                 double[] m1 = metric.read();
+                profile.stop(profileName);
                 labels.add(fleet.size() + " streams, " + target * services + " endpoints");
                 ackLines.add(String.format("%s: leader's own push->ACK timer %.0f ACKs, mean %.1f ms; leader idle before the run %.3f cores",
                         labels.get(labels.size() - 1), m1[0] - m0[0], m1[0] > m0[0] ? (m1[1] - m0[1]) / (m1[0] - m0[0]) * 1000 : 0,
