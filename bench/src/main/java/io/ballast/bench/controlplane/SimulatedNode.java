@@ -33,7 +33,8 @@ final class SimulatedNode implements StreamObserver<byte[]> {
     private volatile long latestVersion = -1;
     private volatile int latestEndpoints = -1;
     private volatile String failure;
-    private StreamObserver<NodeMessage> requests;
+    // Set before Hello is sent; the server sends nothing before Hello, so every callback sees it.
+    private volatile StreamObserver<NodeMessage> requests;
 
     SimulatedNode(String id) {
         this.id = id;
