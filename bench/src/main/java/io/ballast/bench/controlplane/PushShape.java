@@ -1,0 +1,107 @@
+package io.ballast.bench.controlplane;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
+
+/**
+ * What a simulated node needs from one serialized {@code ServerMessage}, read straight from its
+ * wire bytes without building the {@code Snapshot}: the nonce to ACK, epoch and version, how many
+ * services and endpoints it holds, and its size. Decoding 200 copies of a 10,000-endpoint snapshot
+ * per change would otherwise cost the benchmark more CPU than the leader spends.
+ *
+ * @param redirect true for a {@code Redirect} (then only {@code bytes} is meaningful)
+ * @param bytes serialized size of the whole {@code ServerMessage}, as the leader's marshaller wrote it
+ */
+record PushShape(boolean redirect, String nonce, long epoch, long version, int services, int endpoints, int bytes) {
+
+    // Field numbers of ballast.v1 ServerMessage, SnapshotPush, Snapshot and Service (control.proto, snapshot.proto).
+    private static final int SERVER_SNAPSHOT = 1;
+    private static final int SERVER_REDIRECT = 2;
+    private static final int PUSH_NONCE = 1;
+    private static final int PUSH_SNAPSHOT = 2;
+    private static final int SNAPSHOT_EPOCH = 1;
+    private static final int SNAPSHOT_VERSION = 2;
+    private static final int SNAPSHOT_SERVICES = 4;
+    private static final int SERVICE_ENDPOINTS = 3;
+
+    /** Any thread. Throws {@link IOException} when the bytes are not a ServerMessage. */
+    static PushShape decode(byte[] message) throws IOException {
+        CodedInputStream in = CodedInputStream.newInstance(message);
+        Builder shape = new Builder();
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            int field = WireFormat.getTagFieldNumber(tag);
+            if (field == SERVER_SNAPSHOT && isLength(tag)) {
+                int limit = in.pushLimit(in.readRawVarint32());
+                push(in, shape);
+                in.popLimit(limit);
+            } else if (field == SERVER_REDIRECT) {
+                shape.redirect = true;
+                in.skipField(tag);
+            } else {
+                in.skipField(tag);
+            }
+        }
+        return new PushShape(shape.redirect, shape.nonce, shape.epoch, shape.version, shape.services, shape.endpoints,
+                message.length);
+    }
+
+    private static void push(CodedInputStream in, Builder shape) throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            int field = WireFormat.getTagFieldNumber(tag);
+            if (field == PUSH_NONCE && isLength(tag)) {
+                shape.nonce = in.readStringRequireUtf8();
+            } else if (field == PUSH_SNAPSHOT && isLength(tag)) {
+                int limit = in.pushLimit(in.readRawVarint32());
+                snapshot(in, shape);
+                in.popLimit(limit);
+            } else {
+                in.skipField(tag);
+            }
+        }
+    }
+
+    private static void snapshot(CodedInputStream in, Builder shape) throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            int field = WireFormat.getTagFieldNumber(tag);
+            if (field == SNAPSHOT_EPOCH) {
+                shape.epoch = in.readUInt64();
+            } else if (field == SNAPSHOT_VERSION) {
+                shape.version = in.readUInt64();
+            } else if (field == SNAPSHOT_SERVICES && isLength(tag)) {
+                shape.services++;
+                int limit = in.pushLimit(in.readRawVarint32());
+                service(in, shape);
+                in.popLimit(limit);
+            } else {
+                in.skipField(tag);
+            }
+        }
+    }
+
+    private static void service(CodedInputStream in, Builder shape) throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (WireFormat.getTagFieldNumber(tag) == SERVICE_ENDPOINTS) {
+                shape.endpoints++;
+            }
+            in.skipField(tag);
+        }
+    }
+
+    private static boolean isLength(int tag) {
+        return WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    }
+
+    private static final class Builder {
+        boolean redirect;
+        String nonce = "";
+        long epoch;
+        long version;
+        int services;
+        int endpoints;
+    }
+}

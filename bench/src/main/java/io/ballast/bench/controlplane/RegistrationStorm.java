@@ -1,0 +1,129 @@
+package io.ballast.bench.controlplane;
+
+import io.ballast.common.zk.ZkPaths;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * A registration storm: one lightweight agent per endpoint, each with its OWN ZooKeeper session
+ * (a raw client, two threads), started at evenly spread moments over {@code spreadMillis}; each
+ * creates its EPHEMERAL registration as soon as its session is connected, as an agent whose
+ * backend passed its first health check would.
+ *
+ * <p>Threading: {@link #start} and {@link #close} on the benchmark's main thread; the sessions'
+ * callbacks on their own ZooKeeper event threads. A failed connect or create is counted in
+ * {@link #failures()}.
+ */
+final class RegistrationStorm implements AutoCloseable {
+
+    private final String connect;
+    private final ZkPaths paths;
+    private final List<PlannedEndpoint> endpoints;
+    private final ConcurrentLinkedQueue<ZooKeeper> sessions = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong lastCreatedNanos = new AtomicLong();
+    private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor();
+    private CountDownLatch created;
+    private long startedNanos;
+
+    RegistrationStorm(String connect, ZkPaths paths, List<PlannedEndpoint> endpoints) {
+        this.connect = connect;
+        this.paths = paths;
+        this.endpoints = endpoints;
+    }
+
+    /** Schedules every agent's start over {@code spreadMillis}; returns at once, with the start time (System.nanoTime). */
+    long start(long spreadMillis) {
+        created = new CountDownLatch(endpoints.size());
+        startedNanos = System.nanoTime();
+        for (int i = 0; i < endpoints.size(); i++) {
+            PlannedEndpoint endpoint = endpoints.get(i);
+            long delayNanos = TimeUnit.MILLISECONDS.toNanos(spreadMillis) * i / Math.max(1, endpoints.size());
+            starter.schedule(() -> startAgent(endpoint), delayNanos, TimeUnit.NANOSECONDS);
+        }
+        return startedNanos;
+    }
+
+    private void startAgent(PlannedEndpoint endpoint) {
+        AtomicBoolean registering = new AtomicBoolean();
+        ZooKeeper[] holder = new ZooKeeper[1];
+        CountDownLatch constructed = new CountDownLatch(1);
+        Watcher watcher = event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected && registering.compareAndSet(false, true)) {
+                try {
+                    constructed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                holder[0].create(endpoint.path(paths), endpoint.payload(System.currentTimeMillis()), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.EPHEMERAL, (rc, path, ctx, name) -> {
+                            if (rc == KeeperException.Code.OK.intValue()) {
+                                lastCreatedNanos.accumulateAndGet(System.nanoTime(), Math::max);
+                            } else {
+                                failures.add(path + ": " + KeeperException.Code.get(rc));
+                            }
+                            created.countDown();
+                        }, null);
+            }
+        };
+        try {
+            holder[0] = new ZooKeeper(connect, ZkSessions.SESSION_TIMEOUT_MILLIS, watcher);
+            sessions.add(holder[0]);
+        } catch (IOException e) {
+            failures.add(endpoint.path(paths) + ": " + e);
+            created.countDown();
+        } finally {
+            constructed.countDown();
+        }
+    }
+
+    /** Waits until every agent has created its registration (or failed); false when {@code timeoutMillis} ran out. */
+    boolean awaitCreated(long timeoutMillis) throws InterruptedException {
+        return created.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** When the last registration was acknowledged by ZooKeeper (System.nanoTime). */
+    long lastCreatedNanos() {
+        return lastCreatedNanos.get();
+    }
+
+    List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    int sessions() {
+        return sessions.size();
+    }
+
+    /** Ends every agent's session (their registrations vanish), 32 at a time. */
+    @Override
+    public void close() {
+        starter.shutdownNow();
+        ExecutorService closers = Executors.newFixedThreadPool(32);
+        ZooKeeper zk;
+        while ((zk = sessions.poll()) != null) {
+            ZooKeeper session = zk;
+            closers.execute(() -> ZkSessions.close(session));
+        }
+        closers.shutdown();
+        try {
+            closers.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
