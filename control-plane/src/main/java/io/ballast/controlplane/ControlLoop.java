@@ -10,6 +10,7 @@ import io.ballast.controlplane.election.Leadership;
 import io.ballast.controlplane.snapshot.Debouncer;
 import io.ballast.controlplane.snapshot.SnapshotSequence;
 import io.ballast.controlplane.state.ClusterStateTracker;
+import io.ballast.controlplane.stream.PushEncoder;
 import io.ballast.controlplane.stream.Subscriber;
 import io.ballast.controlplane.stream.StreamView;
 import io.ballast.controlplane.stream.SubscriptionGate;
@@ -109,6 +110,9 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final WeightBook weights;
     private final HealthBook failures;
     private final ControlPlaneMetrics metrics = new ControlPlaneMetrics(); // updated on the state thread
+    // State thread: shared by all subscribers, so nodes at the same version share one delta computation.
+    private final PushEncoder pushes = new PushEncoder(
+            (kind, bytes) -> metrics.pushed(kind == PushEncoder.Kind.DELTA, bytes));
 
     // Confined to the state thread (term is also read by the zk thread, hence volatile).
     private Role role = Role.FOLLOWER;
@@ -546,6 +550,11 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
         if (sequence != null) {
             sequence.current().ifPresent(subscriber::offer);
         }
+    }
+
+    @Override
+    public PushEncoder pushEncoder() {
+        return pushes;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ballast.controlplane.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -14,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The metrics of one control-plane replica, in a private Prometheus registry (never Micrometer's
  * global one) that {@code --metrics host:port} serves: whether it leads, the epoch it leads with,
- * the version of its latest snapshot, the nodes subscribed to it, push-to-ACK latency and NACKs.
- * Every metric is listed in {@code docs/operations.md}.
+ * the version of its latest snapshot, the nodes subscribed to it, push-to-ACK latency, NACKs and the bytes
+ * of each push (full or delta). Every metric is listed in {@code docs/operations.md}.
  *
  * <p>Threading: the control loop's state thread calls the update methods; the gauges read
  * atomics, so {@link #scrape} may run on any thread (the metrics server's).
@@ -29,6 +30,8 @@ public final class ControlPlaneMetrics {
     private final AtomicLong nodes = new AtomicLong();
     private final Timer pushToAck;
     private final Counter nacks;
+    private final DistributionSummary fullPushBytes;
+    private final DistributionSummary deltaPushBytes;
     private final AtomicLong flapHeld = new AtomicLong();
     private final MultiGauge selfPreservation;
     private final MultiGauge outlierEjected;
@@ -48,6 +51,8 @@ public final class ControlPlaneMetrics {
                 .register(registry);
         nacks = Counter.builder("ballast.control.plane.nacks").description("Snapshots refused by a node (NACK)")
                 .register(registry);
+        fullPushBytes = pushBytes("full");
+        deltaPushBytes = pushBytes("delta");
         selfPreservation = MultiGauge.builder("ballast.control.plane.self.preservation")
                 .description("1 per service in self-preservation (vanished registrations held as SUSPECT)").register(registry);
         outlierEjected = MultiGauge.builder("ballast.control.plane.outlier.ejected")
@@ -75,6 +80,17 @@ public final class ControlPlaneMetrics {
     private static java.util.List<MultiGauge.Row<?>> rows(java.util.Map<String, Integer> byService) {
         return byService.entrySet().stream().<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("service", e.getKey()), e.getValue()))
                 .toList();
+    }
+
+    private DistributionSummary pushBytes(String kind) {
+        return DistributionSummary.builder("ballast.control.plane.push.bytes").baseUnit("bytes").tag("kind", kind)
+                .description("Size of each snapshot push sent to a node (the whole message), by kind: full snapshot or delta")
+                .register(registry);
+    }
+
+    /** A push of {@code bytes} was sent to a node: a delta when {@code delta}, else a full snapshot. */
+    public void pushed(boolean delta, int bytes) {
+        (delta ? deltaPushBytes : fullPushBytes).record(bytes);
     }
 
     private void gauge(String name, AtomicLong value, String description) {

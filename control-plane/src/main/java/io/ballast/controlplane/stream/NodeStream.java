@@ -67,7 +67,7 @@ final class NodeStream implements StreamObserver<NodeMessage> {
                 fail("hello.node_id", "\"" + hello.getNodeId() + "\"", Checks.ID.pattern());
                 return;
             }
-            subscriber = new Subscriber(call, hello);
+            subscriber = new Subscriber(call, hello, gate.pushEncoder());
             gate.subscribe(subscriber);
             return;
         }

@@ -8,6 +8,15 @@ package io.ballast.controlplane.stream;
  */
 public interface SubscriptionGate {
 
+    /**
+     * The encoder every subscriber of this gate builds its pushes with (shared, so that nodes at the
+     * same version share one delta computation). The default is a fresh encoder whose pushes
+     * nobody observes.
+     */
+    default PushEncoder pushEncoder() {
+        return PushEncoder.unobserved();
+    }
+
     /** A node said Hello: register it with the leader and send it the current snapshot, or redirect it. */
     void subscribe(Subscriber subscriber);
 

@@ -59,23 +59,47 @@ class SubscriberTest {
     @Test
     void acceptsAckAndNackOnlyForTheLastNonce() {
         subscriber.offer(snapshot(1));
-        String first = call.sent.get(0).getSnapshot().getNonce();
+        String first = nonce(0);
+        assertThat(subscriber.onAck(ack(first, 1))).isTrue();
         subscriber.offer(snapshot(2));
-        String second = call.sent.get(1).getSnapshot().getNonce();
+        String second = nonce(1);
 
-        assertThat(subscriber.onAck(Ack.newBuilder().setNonce(first).setEpoch(1).setVersion(1).build())).isFalse();
-        assertThat(subscriber.ackedVersion()).isZero();
+        assertThat(subscriber.onAck(ack(first, 1))).isFalse();
+        assertThat(subscriber.ackedVersion()).isEqualTo(1);
 
         assertThat(subscriber.onNack(Nack.newBuilder().setNonce(second).setEpoch(1).setVersion(2)
                 .setErrorDetail("services[0].name: \"\"").build())).isTrue();
         assertThat(subscriber.lastError()).isEqualTo("services[0].name: \"\"");
 
         subscriber.offer(snapshot(3));
-        String third = call.sent.get(2).getSnapshot().getNonce();
-        assertThat(subscriber.onAck(Ack.newBuilder().setNonce(third).setEpoch(1).setVersion(3).build())).isTrue();
+        String third = nonce(2);
+        assertThat(subscriber.onAck(ack(third, 3))).isTrue();
         assertThat(subscriber.ackedEpoch()).isEqualTo(1);
         assertThat(subscriber.ackedVersion()).isEqualTo(3);
         assertThat(subscriber.lastError()).isEmpty();
+    }
+
+    @Test
+    void sendsTheNextPushOnlyAfterTheNodeAnsweredAndSkipsIntermediateVersions() {
+        subscriber.offer(snapshot(1));
+        for (long version = 2; version <= 5; version++) {
+            subscriber.offer(snapshot(version));
+        }
+        assertThat(call.sent).hasSize(1);
+        assertThat(subscriber.pendingCount()).isEqualTo(1);
+
+        subscriber.onAck(ack(nonce(0), 1));
+
+        assertThat(call.sent).extracting(m -> m.getSnapshot().getSnapshot().getVersion()).containsExactly(1L, 5L);
+        assertThat(subscriber.pendingCount()).isZero();
+    }
+
+    private String nonce(int index) {
+        return call.sent.get(index).getSnapshot().getNonce();
+    }
+
+    private static Ack ack(String nonce, long version) {
+        return Ack.newBuilder().setNonce(nonce).setEpoch(1).setVersion(version).build();
     }
 
     @Test

@@ -201,7 +201,8 @@ public final class ControlClient implements AutoCloseable {
                 .setZone(identity.zone())
                 .setProxyAddress(identity.proxyAddress())
                 .setLastEpoch(applied.epoch())
-                .setLastVersion(applied.version())).build());
+                .setLastVersion(applied.version())
+                .setAcceptsDeltas(true)).build());
     }
 
     private String leaderAddress() {
@@ -250,20 +251,23 @@ public final class ControlClient implements AutoCloseable {
     }
 
     private void onSnapshot(SnapshotPush push) {
-        Snapshot snapshot = push.getSnapshot();
-        SnapshotApplier.Outcome outcome = applier.offer(snapshot);
+        // A delta is patched onto the applied snapshot, then takes the full snapshot's path.
+        boolean delta = push.hasDelta();
+        SnapshotApplier.Outcome outcome = delta ? applier.offer(push.getDelta()) : applier.offer(push.getSnapshot());
+        long epoch = delta ? push.getDelta().getEpoch() : push.getSnapshot().getEpoch();
+        long version = delta ? push.getDelta().getVersion() : push.getSnapshot().getVersion();
         NodeMessage reply;
         if (outcome.accepted()) {
             backoff.reset();
             reply = NodeMessage.newBuilder().setAck(Ack.newBuilder()
                     .setNonce(push.getNonce())
-                    .setEpoch(snapshot.getEpoch())
-                    .setVersion(snapshot.getVersion())).build();
+                    .setEpoch(epoch)
+                    .setVersion(version)).build();
         } else {
             reply = NodeMessage.newBuilder().setNack(Nack.newBuilder()
                     .setNonce(push.getNonce())
-                    .setEpoch(snapshot.getEpoch())
-                    .setVersion(snapshot.getVersion())
+                    .setEpoch(epoch)
+                    .setVersion(version)
                     .setErrorDetail(outcome.errorDetail())).build();
         }
         requests.onNext(reply);

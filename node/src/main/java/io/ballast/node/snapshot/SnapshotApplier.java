@@ -2,6 +2,7 @@ package io.ballast.node.snapshot;
 
 import io.ballast.common.logging.LogContext;
 import io.ballast.proto.v1.Snapshot;
+import io.ballast.proto.v1.SnapshotDelta;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
@@ -125,6 +126,23 @@ public final class SnapshotApplier {
         log.info("applied snapshot epoch {} version {} ({} services, {} routes)", snapshot.getEpoch(),
                 snapshot.getVersion(), snapshot.getServicesCount(), snapshot.getRoutesCount());
         return Outcome.ACCEPTED;
+    }
+
+    /**
+     * Patches {@code delta} onto the applied snapshot ({@link SnapshotPatch}) and offers the result
+     * exactly like a pushed full snapshot; a delta that does not fit the applied snapshot (other
+     * epoch or base version, unknown names) is refused and changes nothing. Under the same lock
+     * as {@link #offer(Snapshot)}, so the base cannot change between patching and applying.
+     */
+    public synchronized Outcome offer(SnapshotDelta delta) {
+        SnapshotPatch.Result patched = SnapshotPatch.apply(state.snapshot(), delta);
+        if (!patched.ok()) {
+            log.warn("refused delta epoch {} version {} (base {}): {}", delta.getEpoch(), delta.getVersion(),
+                    delta.getBaseVersion(), patched.error());
+            publish(new AppliedState(state.snapshot(), fence.highestEpochSeen(), patched.error()));
+            return Outcome.refused(patched.error());
+        }
+        return offer(patched.snapshot());
     }
 
     /**

@@ -59,7 +59,7 @@ class ControlClientTest {
                 assertThat(new SnapshotStore(stateDir).load()).contains(snapshot);
                 assertThat(leader.hellos).containsExactly(Hello.newBuilder()
                         .setNodeId("node-a").setZone("zone-1").setProxyAddress("127.0.0.1:18080")
-                        .setLastEpoch(0).setLastVersion(0).build());
+                        .setLastEpoch(0).setLastVersion(0).setAcceptsDeltas(true).build());
             }
         }
     }
