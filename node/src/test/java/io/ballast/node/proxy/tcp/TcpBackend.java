@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * where it landed), then what {@link Behaviour} does. Close it in every test; closing closes
  * every connection and stops the threads.
  */
-final class TcpBackend implements AutoCloseable {
+public final class TcpBackend implements AutoCloseable {
 
     /** What a backend does with one connection after the greeting. */
     interface Behaviour {
@@ -42,7 +42,7 @@ final class TcpBackend implements AutoCloseable {
         socket.shutdownOutput();
     };
 
-    final String name;
+    public final String name;
     private final Behaviour behaviour;
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -67,11 +67,11 @@ final class TcpBackend implements AutoCloseable {
         return new TcpBackend(name, behaviour);
     }
 
-    static TcpBackend echo(String name) {
+    public static TcpBackend echo(String name) {
         return start(name, ECHO);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 

@@ -8,7 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /** A blocking TCP client for the tests: reads lines and everything until EOF, with a read timeout. */
-final class TcpClient implements AutoCloseable {
+public final class TcpClient implements AutoCloseable {
 
     final Socket socket;
     private final InputStream in;
@@ -19,26 +19,26 @@ final class TcpClient implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    static TcpClient connect(int port) throws IOException {
+    public static TcpClient connect(int port) throws IOException {
         return connect("127.0.0.1", port);
     }
 
     /** From source address {@code from} (any 127.x.y.z works on Linux loopback). */
-    static TcpClient connectFrom(String from, int port) throws IOException {
+    public static TcpClient connectFrom(String from, int port) throws IOException {
         Socket socket = new Socket();
         socket.bind(new InetSocketAddress(from, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         return new TcpClient(socket);
     }
 
-    static TcpClient connect(String host, int port) throws IOException {
+    public static TcpClient connect(String host, int port) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress(host, port), 5_000);
         return new TcpClient(socket);
     }
 
     /** One line without its newline; null at EOF. */
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) >= 0; ) {
             if (b == '\n') {
@@ -54,7 +54,7 @@ final class TcpClient implements AutoCloseable {
         return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
     }

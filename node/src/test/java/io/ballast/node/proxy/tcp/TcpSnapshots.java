@@ -10,29 +10,29 @@ import io.ballast.proto.v1.TcpListener;
 import java.util.List;
 
 /** Snapshots with TCP services, for the TCP listener tests. */
-final class TcpSnapshots {
+public final class TcpSnapshots {
 
     private TcpSnapshots() {}
 
-    static Endpoint endpoint(String id, int port) {
+    public static Endpoint endpoint(String id, int port) {
         return Endpoint.newBuilder().setId(id).setHost("127.0.0.1").setPort(port).setWeight(100).setDeclaredWeight(100)
                 .setState(EndpointState.ACTIVE).build();
     }
 
-    static Endpoint endpoint(TcpBackend backend) {
+    public static Endpoint endpoint(TcpBackend backend) {
         return endpoint(backend.name, backend.port());
     }
 
-    static Policy.Builder policy(int tcpPort) {
+    public static Policy.Builder policy(int tcpPort) {
         return Policy.newBuilder().setAlgorithm(LbAlgorithm.ROUND_ROBIN).setConnectTimeoutMillis(1_000).setConnectRetries(1)
                 .setTcp(TcpListener.newBuilder().setPort(tcpPort));
     }
 
-    static Service service(String name, Policy.Builder policy, Endpoint... endpoints) {
+    public static Service service(String name, Policy.Builder policy, Endpoint... endpoints) {
         return Service.newBuilder().setName(name).setPolicy(policy).addAllEndpoints(List.of(endpoints)).build();
     }
 
-    static Snapshot snapshot(long version, Service... services) {
+    public static Snapshot snapshot(long version, Service... services) {
         return Snapshot.newBuilder().setEpoch(1).setVersion(version).addAllServices(List.of(services)).build();
     }
 }
