@@ -220,6 +220,27 @@ class TcpProxyTest {
     }
 
     @Test
+    void aFailedConnectEjectsTheEndpointOnThisNodeAndIsReported() throws Exception {
+        TcpBackend live = echo("live");
+        int dead = FreePorts.onLoopback();
+        int port = FreePorts.onLoopback();
+        proxy.apply(snapshot(1, service("db", policy(port).setOutlierDetection(
+                        io.ballast.proto.v1.OutlierDetection.newBuilder().setConsecutiveGatewayFailure(1)),
+                endpoint("dead", dead), endpoint(live))));
+
+        for (int i = 0; i < 6; i++) {
+            try (TcpClient client = TcpClient.connect(port)) {
+                assertThat(client.readLine()).isEqualTo("live");
+            }
+        }
+        // One failure ejected it: no later connection tried it again.
+        Map<String, io.ballast.proto.v1.EndpointOutcomes> outcomes = proxy.outcomesByAddress();
+        assertThat(outcomes.get("127.0.0.1:" + dead).getGatewayFailures()).isEqualTo(1);
+        assertThat(outcomes.get("127.0.0.1:" + dead).getEjected()).isTrue();
+        assertThat(outcomes.get("127.0.0.1:" + live.port()).getSuccesses()).isEqualTo(6);
+    }
+
+    @Test
     void aDrainingEndpointGetsNoNewConnectionsAndKeepsItsOpenOnes() throws Exception {
         TcpBackend b1 = echo("b1");
         TcpBackend b2 = echo("b2");
