@@ -11,6 +11,7 @@ import io.ballast.proto.v1.RateLimit;
 import io.ballast.proto.v1.ServicePolicy;
 import io.ballast.proto.v1.SetServicePolicyRequest;
 import io.ballast.proto.v1.SlowStart;
+import io.ballast.proto.v1.TcpListener;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,14 @@ final class PolicyCommands {
         @Option(names = "--connect-retries", paramLabel = "N", description = "Retries on another endpoint after a connect failure, 0..5 (default 1).")
         Integer connectRetries;
 
+        @Option(names = "--tcp-port", paramLabel = "PORT", description = "Also expose the service as plain TCP passthrough:"
+                + " every node listens on PORT (1..65535, unique across services) and relays connections to the endpoints.")
+        Integer tcpPort;
+
+        @Option(names = "--tcp-idle-timeout-ms", paramLabel = "MS",
+                description = "--tcp-port: close a connection idle in both directions this long, 1..86400000 (default 600000).")
+        int tcpIdleTimeoutMillis;
+
         @Option(names = "--health-check", paramLabel = "http|tcp", description = "Pushed to the service's agents: probe kind.")
         String healthKind;
 
@@ -145,6 +154,10 @@ final class PolicyCommands {
                 settings.setRateLimit(RateLimit.newBuilder().setClusterRequestsPerSecond(rateLimit).setBurst(burst));
             }
             failure.applyTo(settings);
+            if (tcpPort != null || tcpIdleTimeoutMillis != 0) {
+                settings.setTcp(TcpListener.newBuilder().setPort(tcpPort == null ? 0 : tcpPort)
+                        .setIdleTimeoutMillis(tcpIdleTimeoutMillis));
+            }
             SetServicePolicyRequest.Builder request = SetServicePolicyRequest.newBuilder()
                     .setService(service).setAlgorithm(parse(algorithm)).setSettings(settings)
                     .addAllAllowedBackendNetworks(allowedNetworks);
@@ -285,6 +298,10 @@ final class PolicyCommands {
         }
         if (policy.getConnectRetries() != 0) {
             words.add("connect_retries=" + policy.getConnectRetries());
+        }
+        if (policy.hasTcp()) {
+            words.add("tcp=" + policy.getTcp().getPort() + (policy.getTcp().getIdleTimeoutMillis() == 0 ? ""
+                    : ",idle=" + policy.getTcp().getIdleTimeoutMillis() + "ms"));
         }
         words.addAll(FailureOptions.describe(policy));
         return words.isEmpty() ? "-" : String.join(" ", words);

@@ -184,6 +184,27 @@ class BallastCtlTest {
     }
 
     @Test
+    void tcpListenersAreStoredShownAndValidated() throws Exception {
+        Run set = ctl("set-policy", "db", "least_connections", "--tcp-port", "15432", "--tcp-idle-timeout-ms", "60000");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).containsPattern("db\\s+least_connections\\s+tcp=15432,idle=60000ms");
+        CuratorFramework client = zk.newClient(Duration.ofSeconds(2)); // closed by the extension
+        assertThat(stored(client, "db").getSettings().getTcp().getPort()).isEqualTo(15432);
+        assertThat(ctl("get-policy", "db").out()).contains("tcp=15432,idle=60000ms");
+
+        Run taken = ctl("set-policy", "cache", "round_robin", "--tcp-port", "15432");
+        assertThat(taken.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(taken.err()).contains("settings.tcp.port: 15432 (expected: a port no other service listens on,"
+                + " already used by service db)");
+        Run bad = ctl("set-policy", "cache", "ring_hash", "--hash-header", "x-user", "--tcp-port", "70000");
+        assertThat(bad.exitCode()).isEqualTo(BallastCtl.EXIT_REFUSED);
+        assertThat(bad.err()).contains("settings.tcp.port: 70000 (expected: 1..65535)",
+                "settings.hash_key.source: HEADER (expected: CLIENT_IP for a service with tcp");
+        // Its own port again (a policy update) is fine.
+        assertThat(ctl("set-policy", "db", "round_robin", "--tcp-port", "15432").exitCode()).isZero();
+    }
+
+    @Test
     void failureHandlingOptionsAreStoredShownAndValidated() throws Exception {
         Run set = ctl("set-policy", "web", "round_robin", "--outlier-consecutive-5xx", "3",
                 "--outlier-consecutive-gateway-failures", "2", "--outlier-base-ejection-ms", "1000", "--outlier-max-ejection-ms", "8000",

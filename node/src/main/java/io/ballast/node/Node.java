@@ -10,6 +10,8 @@ import io.ballast.node.control.NodeRegistrar;
 import io.ballast.node.metrics.NodeMetrics;
 import io.ballast.node.proxy.ProxyConfig;
 import io.ballast.node.proxy.ProxyServer;
+import io.ballast.node.proxy.tcp.TcpProxy;
+import io.ballast.node.proxy.tcp.TcpProxyConfig;
 import io.ballast.node.snapshot.AppliedState;
 import io.ballast.node.snapshot.SnapshotApplier;
 import io.ballast.node.snapshot.SnapshotStore;
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *       binds (static stability: a node restarted while ZooKeeper and the control plane are
  *       down serves its last good configuration);</li>
  *   <li>the admin endpoint;</li>
+ *   <li>the TCP listeners of the stored snapshot (a port it cannot bind is logged and skipped);</li>
  *   <li>the ZooKeeper client, the registration and the control client, all of which connect
  *       in the background: {@link #start} never waits for ZooKeeper or the control plane.</li>
  * </ol>
@@ -44,6 +47,7 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final ProxyServer proxy;
+    private final TcpProxy tcp;
     private final SnapshotApplier applier;
     private final NodeAdminServer admin;
     private final NodeIdentity identity;
@@ -52,8 +56,9 @@ public final class Node implements AutoCloseable {
     private boolean closed;
     private boolean shuttingDown; // guarded by this
 
-    private Node(NodeConfig config, ProxyServer proxy, SnapshotApplier applier, NodeAdminServer admin,
+    private Node(NodeConfig config, ProxyServer proxy, TcpProxy tcp, SnapshotApplier applier, NodeAdminServer admin,
             NodeIdentity identity, NodeRegistrar registrar, Deque<AutoCloseable> resources) {
+        this.tcp = tcp;
         this.registrar = registrar;
         this.config = config;
         this.proxy = proxy;
@@ -78,12 +83,19 @@ public final class Node implements AutoCloseable {
             // already routed by it. Until the proxy exists, the applier parks what it applies;
             // nothing else calls the applier before the control client starts below.
             AtomicReference<ProxyServer> proxyRef = new AtomicReference<>();
+            AtomicReference<TcpProxy> tcpRef = new AtomicReference<>();
             AtomicReference<Snapshot> restored = new AtomicReference<>();
             SnapshotApplier applier = new SnapshotApplier(snapshot -> {
                 ProxyServer running = proxyRef.get();
                 if (running == null) {
                     restored.set(snapshot);
                 } else {
+                    // TCP first: a listener port it cannot bind throws, and the applier NACKs with
+                    // nothing changed (the HTTP table is only swapped after).
+                    TcpProxy tcp = tcpRef.get();
+                    if (tcp != null) {
+                        tcp.apply(snapshot);
+                    }
                     running.apply(snapshot);
                 }
             }, store);
@@ -101,6 +113,16 @@ public final class Node implements AutoCloseable {
             NodeAdminServer admin = NodeAdminServer.start(
                     new InetSocketAddress(config.admin().getHostString(), config.admin().getPort()), applier::state, metrics);
             resources.push(admin);
+
+            // TCP listeners bind on the proxy's host; the HTTP and admin ports are never theirs.
+            TcpProxy tcp = TcpProxy.start(new TcpProxyConfig(config.listen().getHostString(), config.ioThreads(),
+                    config.zone(), reservedPorts(proxy.localAddress().getPort(), admin.localAddress().getPort())),
+                    metrics.registry());
+            resources.push(tcp);
+            if (restored.get() != null) {
+                tcp.restore(restored.get());
+            }
+            tcpRef.set(tcp);
 
             HostPort advertised = config.advertise() != null
                     ? config.advertise()
@@ -121,14 +143,16 @@ public final class Node implements AutoCloseable {
             resources.push(control);
             // What the leader's drain barrier waits for (no request in flight to a drained backend), and
             // the passive evidence for its quorum ejection and self-preservation (outcomes, ejections).
-            control.reportEvery(java.time.Duration.ofMillis(500), () -> proxy.inFlightByAddress(250),
-                    proxy::outcomesByAddress);
+            // TCP connections open to a drained backend hold its barrier like HTTP requests in flight.
+            control.reportEvery(java.time.Duration.ofMillis(500),
+                    () -> TcpProxy.sum(proxy.inFlightByAddress(250), tcp.openByAddress(250)),
+                    () -> TcpProxy.sumOutcomes(proxy.outcomesByAddress(), tcp.outcomesByAddress()));
             metrics.bindControlPlaneConnected(() -> control.silentForNanos(System.nanoTime()) == 0);
             resources.push(StaleWeightGuard.start(config.weightMaxAge(), control::silentForNanos, applier));
 
             log.info("node {} serving on {} (advertised {}), admin on {}, state in {}", config.id(),
                     proxy.localAddress(), advertised, adminAddress, store.file().getParent());
-            return new Node(config, proxy, applier, admin, identity, registrar, resources);
+            return new Node(config, proxy, tcp, applier, admin, identity, registrar, resources);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -142,6 +166,11 @@ public final class Node implements AutoCloseable {
     /** The proxy's bound address. */
     public InetSocketAddress proxyAddress() {
         return proxy.localAddress();
+    }
+
+    /** The ports of the TCP listeners open now. */
+    public java.util.Set<Integer> tcpPorts() {
+        return tcp.ports();
     }
 
     /** The admin endpoint's bound address. */
@@ -161,7 +190,8 @@ public final class Node implements AutoCloseable {
 
     /**
      * Graceful stop (SIGTERM): deletes {@code nodes/<id>} at once (the leader re-splits rate limits
-     * over the remaining nodes), closes the proxy's listener, answers further requests with
+     * over the remaining nodes), closes the TCP listeners (their open connections get the rest of
+     * the drain timeout, then are closed) and the proxy's listener, answers further requests with
      * {@code Connection: close} and closes idle connections, waits until no request is in flight or
      * {@code drainTimeout} passes, then {@link #close}s everything. The control stream stays up
      * meanwhile, so in-flight reports keep flowing. Idempotent; blocks up to about the drain timeout.
@@ -177,7 +207,11 @@ public final class Node implements AutoCloseable {
         }
         log.info("node {} shutting down: deregistering, draining for up to {} ms", config.id(), drainTimeout.toMillis());
         registrar.close();
+        long startNanos = System.nanoTime();
+        tcp.stopAccepting();
         boolean drained = proxy.drain(drainTimeout);
+        // TCP connections get what is left of the same drain timeout.
+        drained &= tcp.awaitConnectionsClosed(drainTimeout.minusNanos(System.nanoTime() - startNanos));
         close();
         return drained;
     }
@@ -190,6 +224,13 @@ public final class Node implements AutoCloseable {
         closed = true;
         closeAll(resources);
         log.info("node {} stopped", config.id());
+    }
+
+    private static java.util.Map<Integer, String> reservedPorts(int httpPort, int adminPort) {
+        java.util.Map<Integer, String> reserved = new java.util.HashMap<>();
+        reserved.put(adminPort, "admin");
+        reserved.put(httpPort, "HTTP");
+        return reserved;
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {

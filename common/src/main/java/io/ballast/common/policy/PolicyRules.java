@@ -9,10 +9,14 @@ import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.RateLimit;
 import io.ballast.proto.v1.RetryOn;
 import io.ballast.proto.v1.RetryPolicy;
+import io.ballast.proto.v1.Service;
 import io.ballast.proto.v1.SlowStart;
+import io.ballast.proto.v1.TcpListener;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -50,6 +54,9 @@ public final class PolicyRules {
     public static final int MAX_MIN_RETRIES_PER_SECOND = 10_000;
     public static final int MAX_RETRY_METHODS = 32;
     public static final String RETRY_ON_NAMES = "RESET, TIMEOUT, STATUS_5XX or GATEWAY_ERROR";
+    public static final int MAX_TCP_IDLE_TIMEOUT_MILLIS = 86_400_000;
+    /** TcpListener.idle_timeout_millis when 0. */
+    public static final int DEFAULT_TCP_IDLE_TIMEOUT_MILLIS = 600_000;
     /** Upper-case RFC 9110 token: what a retryable method may be. */
     static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]{1,32}");
     /** RFC 9110 token: what a header or cookie name may be. */
@@ -111,6 +118,73 @@ public final class PolicyRules {
         if (policy.hasRetry()) {
             checkRetry(problems, path + ".retry", policy.getRetry());
         }
+        if (policy.hasTcp()) {
+            checkTcp(problems, path, policy);
+        }
+    }
+
+    /**
+     * The rules of a service with a TCP listener ({@code policy.tcp}): the port and idle timeout, and
+     * only what a connection can be balanced by (no request latency, no header, cookie or path).
+     *
+     * @param path field path of the policy
+     */
+    static void checkTcp(List<String> problems, String path, Policy policy) {
+        TcpListener tcp = policy.getTcp();
+        long port = Integer.toUnsignedLong(tcp.getPort());
+        if (port < 1 || port > 65_535) {
+            problems.add(Checks.message(path + ".tcp.port", port, "1..65535"));
+        }
+        checkAtMost(problems, path + ".tcp.idle_timeout_millis", tcp.getIdleTimeoutMillis(), MAX_TCP_IDLE_TIMEOUT_MILLIS,
+                "0 (default " + DEFAULT_TCP_IDLE_TIMEOUT_MILLIS + ") or 1..");
+        if (policy.getAlgorithm() == LbAlgorithm.PEAK_EWMA) {
+            problems.add(Checks.message(path + ".algorithm", LbAlgorithm.PEAK_EWMA,
+                    "an algorithm other than PEAK_EWMA for a service with tcp: a TCP connection has no request latency"));
+        }
+        HashKey.Source source = policy.getHashKey().getSource();
+        if (policy.hasHashKey() && (source == HashKey.Source.HEADER || source == HashKey.Source.COOKIE
+                || source == HashKey.Source.PATH)) {
+            problems.add(Checks.message(path + ".hash_key.source", source,
+                    "CLIENT_IP for a service with tcp: a TCP connection has no header, cookie or path"));
+        }
+    }
+
+    /**
+     * Appends a problem for every service of a snapshot whose TCP port an earlier service already
+     * has: {@code services[2].policy.tcp.port: 9000 (expected: unique, already used by services[0])}.
+     */
+    public static void checkTcpPorts(List<String> problems, List<Service> services) {
+        Map<Integer, Integer> owners = new HashMap<>();
+        for (int i = 0; i < services.size(); i++) {
+            Policy policy = services.get(i).getPolicy();
+            if (policy.hasTcp()) {
+                Integer first = owners.putIfAbsent(policy.getTcp().getPort(), i);
+                if (first != null) {
+                    problems.add(Checks.message("services[" + i + "].policy.tcp.port", Integer.toUnsignedLong(policy.getTcp().getPort()),
+                            "unique, already used by services[" + first + "]"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The admin API's form of {@link #checkTcpPorts}: a problem if another service's stored policy
+     * already has {@code policy}'s TCP port.
+     *
+     * @param path field path of the policy, e.g. {@code settings}
+     * @param others the stored policies by service; {@code service}'s own entry is ignored
+     */
+    public static void checkTcpPortFree(List<String> problems, String path, String service, Policy policy,
+                                        Map<String, Policy> others) {
+        if (!policy.hasTcp()) {
+            return;
+        }
+        others.forEach((name, other) -> {
+            if (!name.equals(service) && other.hasTcp() && other.getTcp().getPort() == policy.getTcp().getPort()) {
+                problems.add(Checks.message(path + ".tcp.port", Integer.toUnsignedLong(policy.getTcp().getPort()),
+                        "a port no other service listens on, already used by service " + name));
+            }
+        });
     }
 
     /** Appends every problem of outlier detection settings (0 fields: the defaults of snapshot.proto). */

@@ -207,6 +207,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                     PolicyRules.ALGORITHMS.contains(algorithm) ? algorithm : LbAlgorithm.ROUND_ROBIN).build();
             int endpoints = view.state().registrations().getOrDefault(service, java.util.Collections.emptySortedMap()).size();
             PolicyRules.check(problems, "settings", settings, endpoints, PolicyRules.Origin.ADMIN);
+            // Two services on one TCP port would make every node NACK every snapshot.
+            Map<String, Policy> stored = new java.util.HashMap<>();
+            view.state().policies().forEach((name, other) -> stored.put(name, other.getSettings()));
+            PolicyRules.checkTcpPortFree(problems, "settings", service, settings, stored);
             PolicyRules.checkSlowStart(problems, "slow_start", request.getSlowStart());
             AddressRules.check(problems, "allowed_backend_networks", request.getAllowedBackendNetworksList());
             if (request.hasHealthCheck()) {

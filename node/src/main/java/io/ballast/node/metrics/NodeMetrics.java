@@ -80,7 +80,9 @@ public final class NodeMetrics {
         }
         for (Meter meter : registry.getMeters()) {
             Meter.Id id = meter.getId();
-            if (id.getTag("service") != null && !UNROUTED.equals(id.getTag("service")) && !keep.contains(id)) {
+            // The TCP listeners' series (ballast.node.tcp.*) follow their own services (TcpMetrics).
+            if (id.getTag("service") != null && !UNROUTED.equals(id.getTag("service")) && !keep.contains(id)
+                    && !id.getName().startsWith("ballast.node.tcp.")) {
                 registry.remove(meter);
                 flags.removed(id);
             }

@@ -56,6 +56,7 @@ public final class SnapshotValidator {
                     PolicyRules.Origin.SNAPSHOT);
             checkEndpoints(problems, path, service);
         }
+        PolicyRules.checkTcpPorts(problems, snapshot.getServicesList());
         for (int i = 0; i < snapshot.getRoutesCount(); i++) {
             checkRoute(problems, "routes[" + i + "]", snapshot.getRoutes(i), serviceIndex);
         }
