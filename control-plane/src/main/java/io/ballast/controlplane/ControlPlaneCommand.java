@@ -118,6 +118,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             defaultValue = "600000")
     long flapMaxHoldMs;
 
+    @Option(names = "--removal-grace-ms", description = "A registration that vanishes without draining first stays in the "
+            + "snapshot this long before its removal is published, so that vanishings moments apart count together for "
+            + "self-preservation; 0..--self-preservation-window-ms, 0 removes at once (default: ${DEFAULT-VALUE})",
+            defaultValue = "3000")
+    long removalGraceMs;
+
     /** The validated configuration these options describe; starts nothing. */
     public ControlPlaneConfig toConfig() {
         return ControlPlaneConfig.builder()
@@ -148,6 +154,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 .flapWindowMillis(flapWindowMs)
                 .flapHoldMillis(flapHoldMs)
                 .flapMaxHoldMillis(flapMaxHoldMs)
+                .removalGraceMillis(removalGraceMs)
                 .build();
     }
 

@@ -202,6 +202,7 @@ public record ControlPlaneConfig(
         private long flapWindowMillis = defaults.flapWindowMillis();
         private long flapHoldMillis = defaults.flapHoldMillis();
         private long flapMaxHoldMillis = defaults.flapMaxHoldMillis();
+        private long removalGraceMillis = defaults.removalGraceMillis();
 
         public Builder selfPreservationWindowMillis(long value) { this.selfPreservationWindowMillis = value; return this; }
 
@@ -222,6 +223,9 @@ public record ControlPlaneConfig(
 
         public Builder flapMaxHoldMillis(long value) { this.flapMaxHoldMillis = value; return this; }
 
+        /** 0 publishes removals of vanished registrations at once. */
+        public Builder removalGraceMillis(long value) { this.removalGraceMillis = value; return this; }
+
         public ControlPlaneConfig build() {
             java.net.InetSocketAddress listenAddress = HostPort.parseBindAddress("listen", listen);
             Optional<HostPort> advertised = advertise == null || advertise.isBlank()
@@ -236,7 +240,7 @@ public record ControlPlaneConfig(
                             : Optional.of(HostPort.parseBindAddress("metrics", metrics)), zkAccess,
                     new FailureConfig(selfPreservationWindowMillis, selfPreservationThresholdPercent, suspectWeightPercent,
                             selfPreservationMaxMillis, outlierQuorumWindowMillis, flapThreshold, flapWindowMillis, flapHoldMillis,
-                            flapMaxHoldMillis));
+                            flapMaxHoldMillis, removalGraceMillis));
         }
     }
 }

@@ -49,10 +49,11 @@ class ControlPlaneCommandTest {
     void failureHandlingFlagsReachTheConfigAndAreValidated() {
         ControlPlaneConfig config = parse("--self-preservation-window-ms", "5000", "--self-preservation-threshold-percent", "60",
                 "--suspect-weight-percent", "25", "--self-preservation-max-ms", "120000", "--outlier-quorum-window-ms", "4000",
-                "--flap-threshold", "3", "--flap-window-ms", "20000", "--flap-hold-ms", "1000", "--flap-max-hold-ms", "8000");
+                "--flap-threshold", "3", "--flap-window-ms", "20000", "--flap-hold-ms", "1000", "--flap-max-hold-ms", "8000",
+                "--removal-grace-ms", "1500");
 
         assertThat(config.failure()).isEqualTo(new io.ballast.controlplane.health.FailureConfig(5_000, 60, 25, 120_000, 4_000, 3,
-                20_000, 1_000, 8_000));
+                20_000, 1_000, 8_000, 1_500));
         assertThat(parse().failure()).isEqualTo(io.ballast.controlplane.health.FailureConfig.DEFAULT);
         assertThatThrownBy(() -> parse("--flap-threshold", "0")).hasMessage("flap-threshold: 0 (expected: 1..1000)");
         assertThatThrownBy(() -> parse("--self-preservation-threshold-percent", "101"))
@@ -60,6 +61,8 @@ class ControlPlaneCommandTest {
         assertThatThrownBy(() -> parse("--suspect-weight-percent", "0")).hasMessage("suspect-weight-percent: 0 (expected: 1..100)");
         assertThatThrownBy(() -> parse("--flap-hold-ms", "60000", "--flap-max-hold-ms", "30000"))
                 .hasMessage("flap-max-hold-ms: 30000 (expected: 60000..86400000)");
+        assertThatThrownBy(() -> parse("--self-preservation-window-ms", "2000", "--removal-grace-ms", "2500"))
+                .hasMessage("removal-grace-ms: 2500 (expected: 0..2000)");
         assertThatThrownBy(() -> parse("--outlier-quorum-window-ms", "10")).hasMessage("outlier-quorum-window-ms: 10 (expected: 500..600000)");
     }
 

@@ -18,12 +18,16 @@ import io.ballast.common.config.Checks;
  * @param flapWindowMillis the flap window
  * @param flapHoldMillis first hold-down; doubles for each hold that follows within the max hold of the previous one
  * @param flapMaxHoldMillis longest hold-down
+ * @param removalGraceMillis a registration that vanishes (without draining first) stays in the snapshot as it
+ *     was for this long before its removal is published, so that vanishings a few moments apart (sessions cut
+ *     together expire up to a third of a session timeout apart) are counted together by self-preservation;
+ *     0 publishes removals at once. No grace while self-preservation is off.
  */
 public record FailureConfig(long selfPreservationWindowMillis, int selfPreservationThresholdPercent, int suspectWeightPercent,
                             long selfPreservationMaxMillis, long outlierQuorumWindowMillis, int flapThreshold,
-                            long flapWindowMillis, long flapHoldMillis, long flapMaxHoldMillis) {
+                            long flapWindowMillis, long flapHoldMillis, long flapMaxHoldMillis, long removalGraceMillis) {
 
-    public static final FailureConfig DEFAULT = new FailureConfig(10_000, 50, 50, 600_000, 10_000, 4, 60_000, 30_000, 600_000);
+    public static final FailureConfig DEFAULT = new FailureConfig(10_000, 50, 50, 600_000, 10_000, 4, 60_000, 30_000, 600_000, 3_000);
 
     public FailureConfig {
         Checks.checkRange("self-preservation-window-ms", selfPreservationWindowMillis, 100, 3_600_000);
@@ -35,5 +39,6 @@ public record FailureConfig(long selfPreservationWindowMillis, int selfPreservat
         Checks.checkRange("flap-window-ms", flapWindowMillis, 100, 3_600_000);
         Checks.checkRange("flap-hold-ms", flapHoldMillis, 100, 3_600_000);
         Checks.checkRange("flap-max-hold-ms", flapMaxHoldMillis, flapHoldMillis, 86_400_000);
+        Checks.checkRange("removal-grace-ms", removalGraceMillis, 0, selfPreservationWindowMillis);
     }
 }

@@ -217,7 +217,7 @@ public final class HealthBook {
 
     private void publish() {
         SortedMap<String, SortedMap<String, String>> ejected = outliers.ejected();
-        overlay = new HealthOverlay(selfPreservation.suspects(), ejected, flaps.held());
+        overlay = new HealthOverlay(selfPreservation.suspects(), ejected, flaps.held(), selfPreservation.lingering());
         Map<String, String> why = new TreeMap<>();
         ejected.forEach((service, ids) -> ids.forEach((id, reason) -> why.put(service + "/" + id, reason)));
         flaps.held().forEach((service, ids) -> ids.forEach(id -> flaps.reason(service, id).ifPresent(r -> why.put(service + "/" + id, r))));

@@ -19,15 +19,25 @@ import java.util.TreeSet;
  * @param suspects vanished endpoints served as SUSPECT
  * @param ejected reasons of outlier-quorum ejections (the state becomes EJECTED, weight 0)
  * @param held endpoints held down by flap damping, left out of the snapshot
+ * @param lingering vanished endpoints within their removal grace, kept as they were (at the weight
+ *     they were served at)
  */
 public record HealthOverlay(SortedMap<String, SortedMap<String, Suspect>> suspects,
                             SortedMap<String, SortedMap<String, String>> ejected,
-                            SortedMap<String, SortedSet<String>> held) {
+                            SortedMap<String, SortedSet<String>> held,
+                            SortedMap<String, SortedMap<String, Suspect>> lingering) {
 
     public static final HealthOverlay EMPTY = new HealthOverlay(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
 
+    /** Without lingering endpoints. */
+    public HealthOverlay(SortedMap<String, SortedMap<String, Suspect>> suspects,
+                         SortedMap<String, SortedMap<String, String>> ejected, SortedMap<String, SortedSet<String>> held) {
+        this(suspects, ejected, held, new TreeMap<>());
+    }
+
     public HealthOverlay {
         suspects = freeze(suspects);
+        lingering = freeze(lingering);
         ejected = freeze(ejected);
         TreeMap<String, SortedSet<String>> heldCopy = new TreeMap<>();
         held.forEach((service, ids) -> {
@@ -42,6 +52,10 @@ public record HealthOverlay(SortedMap<String, SortedMap<String, Suspect>> suspec
         return suspects.getOrDefault(service, Collections.emptySortedMap());
     }
 
+    public SortedMap<String, Suspect> lingering(String service) {
+        return lingering.getOrDefault(service, Collections.emptySortedMap());
+    }
+
     public Optional<String> ejection(String service, String id) {
         return Optional.ofNullable(ejected.getOrDefault(service, Collections.emptySortedMap()).get(id));
     }
@@ -50,9 +64,11 @@ public record HealthOverlay(SortedMap<String, SortedMap<String, Suspect>> suspec
         return held.getOrDefault(service, Collections.emptySortedSet()).contains(id);
     }
 
-    /** Services with at least one SUSPECT endpoint. */
+    /** Services with at least one SUSPECT or lingering endpoint (they stay in the snapshot without registrations). */
     public Set<String> suspectServices() {
-        return suspects.keySet();
+        Set<String> services = new TreeSet<>(suspects.keySet());
+        services.addAll(lingering.keySet());
+        return services;
     }
 
     private static <V> SortedMap<String, SortedMap<String, V>> freeze(Map<String, ? extends Map<String, V>> map) {

@@ -24,6 +24,12 @@ import java.util.TreeMap;
  * the max hold; self-preservation ends when none remains. Registrations that were draining when
  * they vanished (an agent stopping on purpose) never count.
  *
+ * <p>Removal grace: outside self-preservation, a vanished registration first <em>lingers</em> for
+ * the removal grace: it stays in the snapshot exactly as it was, so that when sessions cut at the
+ * same instant expire a few hundred milliseconds apart, the first one is not published as removed
+ * before the second one starts self-preservation (the chaos suite's "all agents cut" scenario
+ * caught exactly that). After the grace, if self-preservation did not start, it is removed.
+ *
  * <p>Runs on every replica (fed by its own caches), so a newly elected leader already knows.
  * Not thread-safe: owned by the control loop's state thread; times are passed in. Nothing fails here.
  */
@@ -37,6 +43,8 @@ final class SelfPreservation {
         long sinceMillis;
         String reason = "";
         final SortedMap<String, Suspect> suspects = new TreeMap<>();
+        // Vanished outside self-preservation, still within the removal grace: kept as they were.
+        final SortedMap<String, Suspect> lingering = new TreeMap<>();
     }
 
     private final FailureConfig config;
@@ -63,6 +71,8 @@ final class SelfPreservation {
         if (state.active) {
             state.suspects.put(registration.id(), new Suspect(registration, weight, now));
             events.add("suspect", service, registration.id(), "registration vanished during self-preservation: kept at weight " + weight);
+        } else if (config.removalGraceMillis() > 0) {
+            state.lingering.put(registration.id(), new Suspect(registration, lastWeight, now));
         }
     }
 
@@ -73,6 +83,7 @@ final class SelfPreservation {
             return;
         }
         state.recent.removeIf(v -> v.id().equals(id));
+        state.lingering.remove(id);
         if (state.suspects.remove(id) != null) {
             events.add("suspect_cleared", service, id, "its registration returned");
         }
@@ -95,6 +106,7 @@ final class SelfPreservation {
         state.sinceMillis = now;
         state.reason = vanished + " of " + total + " registrations vanished within " + config.selfPreservationWindowMillis() + " ms";
         state.recent.forEach(v -> state.suspects.put(v.id(), new Suspect(v.registration(), v.weight(), now)));
+        state.lingering.clear();
         events.add("self_preservation_started", service, "", state.reason + ": keeping them as SUSPECT at "
                 + config.suspectWeightPercent() + "% of their weight");
     }
@@ -102,6 +114,9 @@ final class SelfPreservation {
     /** Removes a SUSPECT endpoint the data plane confirmed dead. */
     void confirmDead(String service, String id, String evidence, EventSink events) {
         ServiceState state = services.get(service);
+        if (state != null) {
+            state.lingering.remove(id);
+        }
         if (state != null && state.suspects.remove(id) != null) {
             state.recent.removeIf(v -> v.id().equals(id));
             events.add("suspect_removed", service, id, "confirmed dead by " + evidence);
@@ -125,11 +140,14 @@ final class SelfPreservation {
                 }
             }
         }
+        for (ServiceState state : services.values()) {
+            changed |= state.lingering.values().removeIf(l -> now - l.sinceMillis() >= config.removalGraceMillis());
+        }
         changed |= endIdle(events);
         for (Iterator<Map.Entry<String, ServiceState>> it = services.entrySet().iterator(); it.hasNext();) {
             ServiceState state = it.next().getValue();
             state.recent.removeIf(v -> now - v.atMillis() > config.selfPreservationWindowMillis());
-            if (!state.active && state.recent.isEmpty()) {
+            if (!state.active && state.recent.isEmpty() && state.lingering.isEmpty()) {
                 it.remove();
             }
         }
@@ -162,6 +180,17 @@ final class SelfPreservation {
         return all;
     }
 
+    /** Vanished registrations within their removal grace, by service then id (weight = the weight they were served at). */
+    SortedMap<String, SortedMap<String, Suspect>> lingering() {
+        SortedMap<String, SortedMap<String, Suspect>> all = new TreeMap<>();
+        services.forEach((service, state) -> {
+            if (!state.lingering.isEmpty()) {
+                all.put(service, new TreeMap<>(state.lingering));
+            }
+        });
+        return all;
+    }
+
     SortedMap<String, Suspect> suspects(String service) {
         ServiceState state = services.get(service);
         return state == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(state.suspects);
@@ -185,7 +214,10 @@ final class SelfPreservation {
     }
 
     long nextDeadline() {
-        return services.values().stream().flatMap(s -> s.suspects.values().stream())
+        long suspects = services.values().stream().flatMap(s -> s.suspects.values().stream())
                 .mapToLong(s -> s.sinceMillis() + config.selfPreservationMaxMillis()).min().orElse(Long.MAX_VALUE);
+        long lingering = services.values().stream().flatMap(s -> s.lingering.values().stream())
+                .mapToLong(s -> s.sinceMillis() + config.removalGraceMillis()).min().orElse(Long.MAX_VALUE);
+        return Math.min(suspects, lingering);
     }
 }

@@ -112,6 +112,16 @@ public final class SnapshotComputer {
                 endpoints.put(id, endpoint.getState() != EndpointState.ACTIVE ? endpoint
                         : endpoint.toBuilder().setState(EndpointState.SUSPECT).setWeight(suspect.weight()).build());
             }
+            for (Suspect lingering : health.lingering(name).values()) {
+                String id = lingering.registration().id();
+                if (registered.containsKey(id) || endpoints.containsKey(id) || health.isHeld(name, id)) {
+                    continue;
+                }
+                // Within its removal grace: exactly as it was served, so the snapshot does not change yet.
+                Endpoint endpoint = endpoint(lingering.registration(), state.effectiveOverride(name, id), null);
+                endpoints.put(id, endpoint.getState() != EndpointState.ACTIVE ? endpoint
+                        : endpoint.toBuilder().setWeight(lingering.weight()).build());
+            }
             built.addAllEndpoints(endpoints.values());
             snapshot.addServices(built);
         }

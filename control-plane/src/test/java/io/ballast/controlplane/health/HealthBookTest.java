@@ -78,15 +78,53 @@ class HealthBookTest {
     }
 
     @Test
-    void oneOfThreeVanishingIsAnOrdinaryRemoval() {
+    void oneOfThreeVanishingIsAnOrdinaryRemovalOnceItsGraceHasPassed() {
         threeRegistered();
         now += 1_000;
+        Endpoint before = endpoint("a").orElseThrow();
         vanish("a");
         tick(1_000, true);
+        assertThat(endpoint("a")).as("within the removal grace: served exactly as before").contains(before);
+
+        tick(FailureConfig.DEFAULT.removalGraceMillis(), true);
 
         assertThat(endpoint("a")).isEmpty();
         assertThat(kinds()).doesNotContain("self_preservation_started");
         assertThat(book.services(snapshot())).isEmpty();
+    }
+
+    @Test
+    void vanishingsAFewHundredMillisecondsApartCountTogether() {
+        // Sessions cut at one instant expire apart: the first removal must not be published before the second arrives.
+        threeRegistered();
+        now += 1_000;
+        vanish("a");
+        tick(250, true);
+        tick(250, true);
+        assertThat(endpoint("a").map(Endpoint::getState)).as("lingering, not removed").contains(EndpointState.ACTIVE);
+        assertThat(kinds()).doesNotContain("self_preservation_started");
+
+        vanish("b");
+
+        assertThat(kinds()).contains("self_preservation_started");
+        assertThat(endpoint("a").map(Endpoint::getState)).contains(EndpointState.SUSPECT);
+        assertThat(endpoint("b").map(Endpoint::getState)).contains(EndpointState.SUSPECT);
+        tick(FailureConfig.DEFAULT.removalGraceMillis() + 1_000, true);
+        assertThat(endpoint("a").map(Endpoint::getState)).as("the grace does not end a SUSPECT").contains(EndpointState.SUSPECT);
+    }
+
+    @Test
+    void aRegistrationReturningWithinTheGraceChangesNothing() {
+        threeRegistered();
+        now += 1_000;
+        Snapshot before = snapshot();
+        vanish("a");
+        tick(500, true);
+        register("a", 8001);
+        tick(FailureConfig.DEFAULT.removalGraceMillis(), true);
+
+        assertThat(SnapshotComputer.sameContent(snapshot(), before)).isTrue();
+        assertThat(kinds()).doesNotContain("self_preservation_started", "suspect");
     }
 
     @Test
@@ -273,8 +311,9 @@ class HealthBookTest {
             register("a", 8001);
             versions += sequence.next(state, Map.of(), book.overlay(), now).isPresent() ? 1 : 0;
         }
-        // 4 full cycles (8 versions) and the 5th vanishing, which starts the hold; nothing after it.
-        assertThat(versions).isEqualTo(9);
+        // Each return comes within the removal grace, so the first 4 cycles change nothing; the 5th vanishing
+        // starts the hold, which takes "a" out: one version, and nothing after it.
+        assertThat(versions).isEqualTo(1);
         assertThat(endpoint("a")).isEmpty();
         assertThat(event("flap_held").orElseThrow().getDetail())
                 .isEqualTo("5 vanishings within 60000 ms (threshold 4): held down for 30000 ms");
