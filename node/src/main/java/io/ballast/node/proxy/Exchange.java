@@ -101,6 +101,7 @@ final class Exchange extends Deadlines.Entry implements BackendConnection.Listen
     private boolean interim; // dropping the parts of a 1xx response
     private HttpResponse responseHead; // the final head sent to the client, or null
     private boolean responsePaused;
+    private boolean backendKeepAlive; // the backend's response allows another request on its connection
     private List<BackendEndpoint> failed; // allocated only on the first failure
     private int connectRetriesLeft;
     private int resendsLeft = MAX_RESENDS;
@@ -350,6 +351,8 @@ final class Exchange extends Deadlines.Entry implements BackendConnection.Listen
             return;
         }
         responseHead = response;
+        // Read before prepareForClient strips the backend's Connection header.
+        backendKeepAlive = HttpUtil.isKeepAlive(response);
         prepareForClient(response);
         client.writeHead(this, response);
     }
@@ -385,7 +388,7 @@ final class Exchange extends Deadlines.Entry implements BackendConnection.Listen
             return;
         }
         // A connection is reusable only if both messages on it ended cleanly.
-        boolean reusable = requestComplete && parts.size() == written && HttpUtil.isKeepAlive(responseHead);
+        boolean reusable = requestComplete && parts.size() == written && backendKeepAlive;
         connection = null;
         pool.release(c, reusable);
         finished = true;

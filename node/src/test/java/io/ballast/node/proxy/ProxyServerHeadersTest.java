@@ -128,6 +128,19 @@ class ProxyServerHeadersTest {
     }
 
     @Test
+    void doesNotReuseABackendConnectionItsResponseClosed() {
+        // The backend says close but (misbehaving) would go on reading: only the header can tell.
+        String closing = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
+        try (RawBackend backend = RawBackend.canned(closing); RawHttp http = new RawHttp(proxy.localAddress())) {
+            proxy.apply(defaultTo(1, service("web", endpoint("raw", "127.0.0.1", backend.port()))));
+            for (int i = 0; i < 3; i++) {
+                assertThat(http.send("GET /" + i + " HTTP/1.1", "Host: x").body()).isEqualTo("ok\n");
+            }
+            assertThat(proxy.backendConnectionsOpened()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void keepsHttp11ClientConnectionsOpenUntilConnectionClose() {
         RecordingBackend.Instance backend = backends.start("web");
         proxy.apply(defaultTo(1, service("web", endpoint(backend))));
