@@ -28,8 +28,8 @@ final class BackendPool {
     private final int index;
     private final Bootstrap bootstrap;
     private final int maxIdlePerBackend;
-    private final int maxContentBytes;
     private final CurrentTable table;
+    private final Deadlines deadlines;
     private final Map<BackendAddress, ArrayDeque<BackendConnection>> idle = new HashMap<>();
     /**
      * Requests in flight per backend address on this loop, across routing tables: a request that
@@ -40,11 +40,11 @@ final class BackendPool {
     private volatile int idleCount;
 
     /** @param index this loop's position among the proxy's I/O loops, 0..loops-1 (selects its pickers) */
-    BackendPool(EventLoop loop, int index, Transport transport, int maxIdlePerBackend, int maxContentBytes, CurrentTable table) {
+    BackendPool(EventLoop loop, int index, Transport transport, int maxIdlePerBackend, CurrentTable table) {
         this.loop = loop;
         this.index = index;
         this.maxIdlePerBackend = maxIdlePerBackend;
-        this.maxContentBytes = maxContentBytes;
+        this.deadlines = new Deadlines(loop);
         this.table = table;
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -56,6 +56,11 @@ final class BackendPool {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /** The response deadlines of this loop's exchanges. */
+    Deadlines deadlines() {
+        return deadlines;
     }
 
     /** This loop's index among the proxy's I/O loops: the slot of its picker in {@link ServiceTarget#picker(int)}. */
@@ -83,7 +88,7 @@ final class BackendPool {
     /** Starts a new connection; the caller listens on {@link BackendConnection#connectFuture()}. */
     BackendConnection connect(BackendAddress address, int connectTimeoutMillis) {
         Bootstrap attempt = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
-        BackendConnection connection = new BackendConnection(address, attempt, maxContentBytes);
+        BackendConnection connection = new BackendConnection(address, attempt);
         opened++;
         // Whatever closes it (backend, timeout, eviction), an idle connection must leave the pool.
         connection.channel().closeFuture().addListener(f -> removeIdle(connection));

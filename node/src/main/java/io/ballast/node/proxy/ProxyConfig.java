@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param port TCP port, 0..65535 (0 lets the kernel choose; tests use it)
  * @param ioThreads event-loop threads; each owns its client connections and its backend pool
  * @param clientIdleTimeout a client connection idle (no read, no write) this long is closed
- * @param maxContentBytes largest request or response body the proxy aggregates
+ * @param retryBufferBytes a request body up to this size is kept for a retry or resend; a larger one
+ *     streams through and is never retried (nothing is aggregated: bodies of any size stream)
  * @param maxIdlePerBackend idle keep-alive connections kept per backend address per event loop
  * @param zone this node's locality zone (zone-aware routing), empty when unknown
  */
@@ -22,14 +23,14 @@ public record ProxyConfig(
         int port,
         int ioThreads,
         Duration clientIdleTimeout,
-        int maxContentBytes,
+        int retryBufferBytes,
         int maxIdlePerBackend,
         String zone) {
 
     public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    public static final int DEFAULT_MAX_CONTENT_BYTES = 10 * 1024 * 1024;
+    public static final int DEFAULT_RETRY_BUFFER_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_IDLE_PER_BACKEND = 64;
 
     public ProxyConfig {
@@ -38,7 +39,7 @@ public record ProxyConfig(
         Checks.checkRange("ioThreads", ioThreads, 1, 1024);
         Checks.check(clientIdleTimeout != null && !clientIdleTimeout.isNegative() && !clientIdleTimeout.isZero(),
                 "clientIdleTimeout", clientIdleTimeout, "> 0");
-        Checks.checkRange("maxContentBytes", maxContentBytes, 1, Integer.MAX_VALUE);
+        Checks.checkRange("retryBufferBytes", retryBufferBytes, 0, 64 * 1024 * 1024);
         Checks.checkRange("maxIdlePerBackend", maxIdlePerBackend, 0, 100_000);
         zone = zone == null ? "" : zone;
     }
@@ -53,7 +54,7 @@ public record ProxyConfig(
         private int port = DEFAULT_PORT;
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private Duration clientIdleTimeout = DEFAULT_CLIENT_IDLE_TIMEOUT;
-        private int maxContentBytes = DEFAULT_MAX_CONTENT_BYTES;
+        private int retryBufferBytes = DEFAULT_RETRY_BUFFER_BYTES;
         private int maxIdlePerBackend = DEFAULT_MAX_IDLE_PER_BACKEND;
         private String zone = "";
 
@@ -85,8 +86,8 @@ public record ProxyConfig(
             return this;
         }
 
-        public Builder maxContentBytes(int maxContentBytes) {
-            this.maxContentBytes = maxContentBytes;
+        public Builder retryBufferBytes(int retryBufferBytes) {
+            this.retryBufferBytes = retryBufferBytes;
             return this;
         }
 
@@ -97,7 +98,7 @@ public record ProxyConfig(
 
         /** @throws IllegalArgumentException naming the first invalid field */
         public ProxyConfig build() {
-            return new ProxyConfig(bindHost, port, ioThreads, clientIdleTimeout, maxContentBytes, maxIdlePerBackend, zone);
+            return new ProxyConfig(bindHost, port, ioThreads, clientIdleTimeout, retryBufferBytes, maxIdlePerBackend, zone);
         }
     }
 }

@@ -2,16 +2,21 @@ package io.ballast.node.proxy;
 
 import io.ballast.node.metrics.NodeMetrics;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -20,21 +25,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a client connection: routes each aggregated request and starts an
- * {@link Exchange} for it, or answers 404/503 itself.
+ * The last handler of a client connection: routes each request by its head and starts an
+ * {@link Exchange} for it, or answers 404/429/503 itself; then relays the request's body parts
+ * to the exchange and the exchange's response parts to the client.
  *
  * <p>Threading: one instance per client connection; every callback, the exchange, and the
  * backend connections it borrows from this loop's {@link BackendPool} run on the client
- * channel's event loop, so the {@code inFlight} field needs no synchronisation. Every response is
- * counted in the service's pre-resolved meters (or {@link NodeMetrics#unrouted()}): counter bumps
- * only, no lookups.
+ * channel's event loop, so no field needs synchronisation. Every response is counted in the
+ * service's pre-resolved meters (or {@link NodeMetrics#unrouted()}): counter bumps only.
  *
- * <p>One request at a time: while an exchange is in flight, auto-read is off and the
- * {@code FlowControlHandler} in front of this handler holds any pipelined request, so responses
- * leave in request order and a slow backend pushes back on the client instead of buffering.
- * While the proxy drains ({@link DrainState}), every response says {@code Connection: close} and
- * an idle connection closes at once. (When streaming replaces aggregation, this handler receives HttpRequest/HttpContent parts and
- * the Exchange relays them; routing and the pool stay as they are.)
+ * <p>One request at a time, streamed: on a request head auto-read goes off, and from then on the
+ * {@code FlowControlHandler} in front of this handler hands over exactly one decoded part per
+ * {@link #readRequestPart()}, which the exchange calls only when the backend can take more
+ * (backpressure towards the client). Pipelined requests wait there too, so responses leave in
+ * request order. Auto-read comes back once the response's last part is written. A response the
+ * client cannot take fast enough pauses the backend connection ({@link #channelWritabilityChanged}).
+ *
+ * <p>Early answers: when the answer (a rejection, a 502, or a backend that answered before
+ * reading everything) leaves while the request body is still arriving, the connection closes
+ * after it rather than reading and discarding an unknown amount. While the proxy drains
+ * ({@link DrainState}), every response says {@code Connection: close} and an idle connection
+ * closes at once. {@code Expect: 100-continue} is answered here, by the proxy, once the request is
+ * routed (as nginx does), and not forwarded; a rejected one gets its final status and the close.
+ * Failures: a write that fails closes the connection; a malformed request gets 400 and the close.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -44,15 +57,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final BackendPool pool;
     private final NodeMetrics metrics;
     private final DrainState drain;
+    private final int retryBufferBytes;
     private ChannelHandlerContext ctx;
     private String clientIp = "unknown";
     private Exchange inFlight;
+    /** Between a request head and its last part: parts arriving with no exchange are dropped. */
+    private boolean requestOpen;
+    /** The open request has a body (length or chunked) not fully received yet. */
+    private boolean bodyPending;
 
-    ProxyHandler(CurrentTable table, BackendPool pool, NodeMetrics metrics, DrainState drain) {
+    ProxyHandler(CurrentTable table, BackendPool pool, NodeMetrics metrics, DrainState drain, int retryBufferBytes) {
         this.table = table;
         this.pool = pool;
         this.metrics = metrics;
         this.drain = drain;
+        this.retryBufferBytes = retryBufferBytes;
     }
 
     @Override
@@ -72,13 +91,44 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        }
+        if (msg instanceof HttpContent part) {
+            onRequestPart(part);
+        } else if (!(msg instanceof HttpRequest)) {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequestPart(HttpContent part) {
+        if (part.decoderResult().isFailure()) {
+            // A broken chunk or an oversized line mid-body: the stream cannot be trusted any more.
+            part.release();
+            log.debug("client connection {}: malformed request body: {}", ctx.channel(), part.decoderResult().cause());
+            ctx.close();
             return;
         }
+        boolean last = part instanceof LastHttpContent;
+        if (last) {
+            requestOpen = false;
+            bodyPending = false;
+        }
+        Exchange exchange = inFlight;
+        if (exchange != null) {
+            exchange.onRequestPart(part);
+        } else {
+            // The answer already left (or is leaving, with a close if a body was pending): drop it.
+            part.release();
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        requestOpen = true;
+        bodyPending = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        ctx.channel().config().setAutoRead(false);
         if (request.decoderResult().isFailure()) {
             String reason = "bad request: " + request.decoderResult().cause().getMessage();
-            request.release();
             metrics.unrouted().count(HttpResponseStatus.BAD_REQUEST.code());
             FullHttpResponse response = Responses.error(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, reason);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -106,7 +156,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         TokenBucket limiter = service.limiter();
         if (limiter != null && !limiter.tryAcquire()) {
             // This node's share of the cluster-wide rate is spent: 429 with a hint, as Envoy's local rate limit does.
-            request.release();
             service.metrics().rateLimited();
             FullHttpResponse response = Responses.error(ctx.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS,
                     "service " + service.name() + ": rate limit of " + limiter.rate() + " requests/s on this node exceeded");
@@ -122,18 +171,34 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             reject(request, keepAlive, http10, HttpResponseStatus.SERVICE_UNAVAILABLE, service.noEndpointReason());
             return;
         }
+        boolean expectContinue = HttpUtil.is100ContinueExpected(request);
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         ForwardingHeaders.stripHopByHop(request.headers());
         ForwardingHeaders.addForwarded(request.headers(), clientIp);
+        if (chunked) {
+            // Framing is per hop: the backend gets chunks again (the codec re-encodes each part).
+            request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        if (expectContinue) {
+            // Answered here, so the backend never sees the expectation (it would answer on its own connection).
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
         // Backends always get HTTP/1.1 so the backend connection can be kept alive whatever the client speaks.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
 
-        ctx.channel().config().setAutoRead(false);
-        Exchange exchange = new Exchange(this, ctx.channel().eventLoop(), pool, request, service, hash, keepAlive, http10);
+        Exchange exchange = new Exchange(this, pool, request, service, hash, keepAlive, http10, retryBufferBytes);
         inFlight = exchange;
         exchange.start(endpoint);
     }
 
-    /** Called by the exchange, on this loop, with its one response (ownership passes here). */
+    /** The exchange wants the next part of the request body (at most one is delivered per call). */
+    void readRequestPart() {
+        ctx.read();
+    }
+
+    /** Called by the exchange with its one complete answer, written as a whole (ownership passes here). */
     void complete(Exchange exchange, FullHttpResponse response) {
         if (inFlight != exchange) {
             response.release();
@@ -143,28 +208,86 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         write(response, exchange.clientKeepAlive(), exchange.clientHttp10());
     }
 
+    /** The head of a streamed response (not flushed: the first body parts usually follow at once). */
+    void writeHead(Exchange exchange, HttpResponse head) {
+        if (inFlight != exchange) {
+            return;
+        }
+        applyConnectionRules(head, exchange.clientKeepAlive(), exchange.clientHttp10());
+        ctx.write(head, ctx.voidPromise());
+    }
+
+    /** A body part of the streamed response (ownership passes here); false if the client cannot take more now. */
+    boolean writePart(Exchange exchange, HttpContent part) {
+        if (inFlight != exchange) {
+            part.release();
+            return true;
+        }
+        ctx.write(part, ctx.voidPromise());
+        return ctx.channel().isWritable();
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    boolean clientWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    /** The streamed response's last part: written and flushed; reading resumes once it is out. */
+    void end(Exchange exchange, LastHttpContent last) {
+        if (inFlight != exchange) {
+            last.release();
+            return;
+        }
+        inFlight = null;
+        boolean closeAfter = bodyPending;
+        ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && !closeAfter) {
+                f.channel().config().setAutoRead(true);
+            } else {
+                f.channel().close();
+            }
+        });
+    }
+
+    /** The response broke off after its head went out: all the client can be told is the close. */
+    void abortResponse(Exchange exchange) {
+        if (inFlight != exchange) {
+            return;
+        }
+        inFlight = null;
+        ctx.flush();
+        ctx.close();
+    }
+
     ByteBufAllocator alloc() {
         return ctx.alloc();
     }
 
-    private void reject(FullHttpRequest request, boolean keepAlive, boolean http10, HttpResponseStatus status, String reason) {
+    private void reject(HttpRequest request, boolean keepAlive, boolean http10, HttpResponseStatus status, String reason) {
         log.debug("{} {}: {} {}", request.method(), request.uri(), status.code(), reason);
-        request.release();
         write(Responses.error(ctx.alloc(), status, reason), keepAlive, http10);
     }
 
     /**
      * HttpServerKeepAliveHandler adds "Connection: close" and closes after the response when the
-     * client did not ask to keep the connection; an HTTP/1.0 client that did ask must be told
-     * explicitly that the connection stays open.
+     * client did not ask to keep the connection (or the response has no length of its own); an
+     * HTTP/1.0 client that did ask must be told explicitly that the connection stays open.
      */
-    private void write(FullHttpResponse response, boolean keepAlive, boolean http10) {
-        if (drain.draining()) {
-            // Shutting down: this response is the connection's last; the keep-alive handler closes it after.
+    private void applyConnectionRules(HttpResponse response, boolean keepAlive, boolean http10) {
+        if (drain.draining() || bodyPending) {
+            // Shutting down, or a body still arriving that nobody will read: this response is the
+            // connection's last; the keep-alive handler closes it after.
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (keepAlive && http10) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+    }
+
+    private void write(FullHttpResponse response, boolean keepAlive, boolean http10) {
+        applyConnectionRules(response, keepAlive, http10);
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 // Resume reading only once the response is on its way: backpressure per connection.
@@ -173,13 +296,33 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 f.channel().close();
             }
         });
+        if (requestOpen && !bodyPending) {
+            // A body-less request's (empty) last part is still to come: fetch it so it is dropped now.
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange exchange = inFlight;
+        if (exchange != null) {
+            exchange.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        // Idle means no bytes either way; a request waiting on a slow backend is governed by the
-        // service's response timeout instead, so only an idle connection with nothing in flight closes.
-        if (evt instanceof IdleStateEvent || evt == DrainState.DRAIN) {
+        if (evt instanceof IdleStateEvent) {
+            // Idle means no bytes either way. A request waiting on a slow backend is governed by
+            // the service's response timeout; an idle connection with nothing in flight, or one
+            // stuck mid-body (a client that stopped sending, a backend that stopped answering), closes.
+            if (inFlight == null || inFlight.stalled()) {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt == DrainState.DRAIN) {
             // Draining: an idle keep-alive connection closes now; a busy one after its response.
             if (inFlight == null) {
                 ctx.close();

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
@@ -15,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of each accepted client connection:
- * idle-state (raw bytes) -> HTTP codec -> keep-alive bookkeeping -> aggregation -> flow control
- * (holds pipelined requests while one is in flight) -> {@link ProxyHandler}.
+ * idle-state (raw bytes) -> HTTP codec -> keep-alive bookkeeping -> flow control (hands the
+ * decoded request parts over one {@code read()} at a time while a request is in flight, holding
+ * pipelined requests) -> {@link ProxyHandler}. Nothing aggregates: bodies stream.
  */
 final class ProxyInitializer extends ChannelInitializer<Channel> {
 
@@ -47,8 +47,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
                 new IdleStateHandler(0, 0, config.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                 new HttpServerCodec(),
                 new HttpServerKeepAliveHandler(),
-                new HttpObjectAggregator(config.maxContentBytes()),
                 new FlowControlHandler(),
-                new ProxyHandler(table, pool, metrics, drain));
+                new ProxyHandler(table, pool, metrics, drain, config.retryBufferBytes()));
     }
 }

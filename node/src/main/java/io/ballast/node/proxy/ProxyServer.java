@@ -109,8 +109,7 @@ public final class ProxyServer implements AutoCloseable {
         Map<EventLoop, BackendPool> pools = new IdentityHashMap<>();
         for (EventExecutor executor : ioGroup) {
             EventLoop loop = (EventLoop) executor;
-            pools.put(loop, new BackendPool(loop, pools.size(), transport, config.maxIdlePerBackend(),
-                    config.maxContentBytes(), table));
+            pools.put(loop, new BackendPool(loop, pools.size(), transport, config.maxIdlePerBackend(), table));
         }
         HealthRegistry health = new HealthRegistry(pools.size());
         ChannelGroup clients = new DefaultChannelGroup("ballast-proxy-clients", GlobalEventExecutor.INSTANCE);

@@ -15,7 +15,7 @@ class ProxyConfigTest {
         assertThat(config.port()).isEqualTo(8080);
         assertThat(config.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.maxContentBytes()).isEqualTo(10 * 1024 * 1024);
+        assertThat(config.retryBufferBytes()).isEqualTo(64 * 1024);
         assertThat(config.maxIdlePerBackend()).isEqualTo(64);
     }
 
@@ -29,8 +29,8 @@ class ProxyConfigTest {
                 .hasMessage("bindHost: \" \" (expected: a non-empty string)");
         assertThatThrownBy(() -> ProxyConfig.builder().clientIdleTimeout(Duration.ZERO).build())
                 .hasMessage("clientIdleTimeout: PT0S (expected: > 0)");
-        assertThatThrownBy(() -> ProxyConfig.builder().maxContentBytes(0).build())
-                .hasMessageStartingWith("maxContentBytes: 0");
+        assertThatThrownBy(() -> ProxyConfig.builder().retryBufferBytes(-1).build())
+                .hasMessageStartingWith("retryBufferBytes: -1");
         assertThatThrownBy(() -> ProxyConfig.builder().maxIdlePerBackend(-1).build())
                 .hasMessageStartingWith("maxIdlePerBackend: -1");
     }

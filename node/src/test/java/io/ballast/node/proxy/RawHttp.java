@@ -69,6 +69,15 @@ final class RawHttp implements AutoCloseable {
         if (length != null) {
             byte[] bytes = in.readNBytes(Integer.parseInt(length));
             body.write(bytes);
+        } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            int size;
+            while ((size = Integer.parseInt(line().trim(), 16)) > 0) {
+                body.write(in.readNBytes(size));
+                line(); // the CRLF after the chunk
+            }
+            while ((line = line()) != null && !line.isEmpty()) {
+                // trailers: none expected, skipped
+            }
         }
         return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
     }
