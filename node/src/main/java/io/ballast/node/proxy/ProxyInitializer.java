@@ -8,9 +8,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the pipeline of each accepted client connection:
@@ -44,7 +42,7 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
         // Tracked for the shutdown drain; the group drops it when it closes.
         clients.add(ch);
         ch.pipeline().addLast(
-                new IdleStateHandler(0, 0, config.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                new IdleTimeout(config.clientIdleTimeout().toMillis()),
                 new HttpServerCodec(),
                 new HttpServerKeepAliveHandler(),
                 new FlowControlHandler(),
