@@ -119,6 +119,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private volatile long term;
     private SnapshotSequence sequence;
     private boolean weightTickScheduled;
+    private boolean stateChangePending;
     private volatile Map<String, ? extends Map<String, WeightResult>> publishedWeights = Map.of();
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
 
@@ -138,7 +139,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
             }
         };
         var paths = config.paths();
-        this.tracker = new ClusterStateTracker(client, paths, loop, this::onStateChanged);
+        this.tracker = new ClusterStateTracker(client, paths, loop, this::stateChanged);
         this.leadership = new Leadership(client, paths.election(), id, loop, new Leadership.Listener() {
             @Override
             public void elected() {
@@ -319,6 +320,24 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     // ---- snapshots (state thread) ----
+
+    /**
+     * Tracker callback, once per cache event. The work a change causes (events, health, weights,
+     * drains) runs once for all the events already queued on the state thread: during a
+     * registration storm the queue grows while the thread is busy, so the batches grow with the
+     * load and the cost per registration falls instead of each one paying a pass over the
+     * cluster. A lone change is handled at once (the task is next in the queue).
+     */
+    private void stateChanged() {
+        if (stateChangePending) {
+            return;
+        }
+        stateChangePending = true;
+        loop.execute(() -> {
+            stateChangePending = false;
+            onStateChanged();
+        });
+    }
 
     private void onStateChanged() {
         recordEvents();

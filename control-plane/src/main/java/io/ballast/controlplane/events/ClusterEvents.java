@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * order (registrations, overrides, policies, routes, nodes). A load report alone is not an event
  * (it changes every heartbeat); a change of address, zone, declared weight or metadata is.
  *
- * <p>Pure; any thread.
+ * <p>Pure; any thread. Costs O(services + endpoints of the services that changed): an unchanged
+ * service is the same map instance in both states and is skipped.
  */
 public final class ClusterEvents {
 
@@ -32,6 +33,9 @@ public final class ClusterEvents {
         for (String service : services) {
             SortedMap<String, BackendRegistration> was = before.registrations().getOrDefault(service, Collections.emptySortedMap());
             SortedMap<String, BackendRegistration> is = after.registrations().getOrDefault(service, Collections.emptySortedMap());
+            if (was == is) {
+                continue; // unchanged: ClusterState carries an untouched service over as the same map
+            }
             TreeSet<String> ids = new TreeSet<>(was.keySet());
             ids.addAll(is.keySet());
             for (String id : ids) {
@@ -61,6 +65,9 @@ public final class ClusterEvents {
         for (String service : overridden) {
             Map<String, EndpointOverride> was = before.overrides().getOrDefault(service, Collections.emptySortedMap());
             Map<String, EndpointOverride> is = after.overrides().getOrDefault(service, Collections.emptySortedMap());
+            if (was == is) {
+                continue;
+            }
             TreeSet<String> ids = new TreeSet<>(was.keySet());
             ids.addAll(is.keySet());
             for (String id : ids) {

@@ -1,5 +1,7 @@
 package io.ballast.controlplane.state;
 
+import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.ImmutableSortedSet;
 import io.ballast.common.model.BackendRegistration;
 import io.ballast.common.model.EndpointOverride;
 import io.ballast.proto.v1.Route;
@@ -19,6 +21,12 @@ import java.util.TreeSet;
  * returns a new value, so the one thread that owns the state can publish it through a
  * volatile field to readers on any thread.
  *
+ * <p>Why Guava's immutable maps: a {@code with...} copies only the service it changes and the
+ * outer map; every other service's map is carried over as the same instance
+ * ({@link ImmutableSortedMap#copyOf} returns an immutable map as it is). Whoever compares two
+ * states (events, weights, health) skips an unchanged service by identity, so a change costs
+ * O(size of its service), not O(cluster).
+ *
  * @param registrations valid {@code backends/<service>/<id>} payloads
  * @param overrides non-empty {@code config/endpoints/<service>/<id>} payloads
  * @param policies valid {@code config/services/<service>} payloads, by service
@@ -37,9 +45,9 @@ public record ClusterState(
     public ClusterState {
         registrations = freeze(registrations);
         overrides = freeze(overrides);
-        policies = Collections.unmodifiableSortedMap(new TreeMap<>(policies));
+        policies = ImmutableSortedMap.copyOf(policies);
         routes = List.copyOf(routes);
-        nodes = Collections.unmodifiableSortedSet(new TreeSet<>(nodes));
+        nodes = ImmutableSortedSet.copyOf(nodes);
     }
 
     /** Without operator routes and live nodes. */
@@ -176,12 +184,21 @@ public record ClusterState(
     }
 
     private static <V> SortedMap<String, SortedMap<String, V>> freeze(Map<String, ? extends Map<String, V>> map) {
-        TreeMap<String, SortedMap<String, V>> copy = new TreeMap<>();
+        if (map instanceof ImmutableSortedMap<?, ?> && map.values().stream().allMatch(ClusterState::frozenAndNonEmpty)) {
+            @SuppressWarnings("unchecked") // immutable: the wider type is safe to read
+            SortedMap<String, SortedMap<String, V>> same = (SortedMap<String, SortedMap<String, V>>) map;
+            return same;
+        }
+        ImmutableSortedMap.Builder<String, SortedMap<String, V>> copy = ImmutableSortedMap.naturalOrder();
         map.forEach((service, inner) -> {
             if (!inner.isEmpty()) {
-                copy.put(service, Collections.unmodifiableSortedMap(new TreeMap<>(inner)));
+                copy.put(service, ImmutableSortedMap.copyOf(inner)); // the same instance when already immutable
             }
         });
-        return Collections.unmodifiableSortedMap(copy);
+        return copy.build();
+    }
+
+    private static boolean frozenAndNonEmpty(Map<?, ?> inner) {
+        return inner instanceof ImmutableSortedMap<?, ?> && !inner.isEmpty();
     }
 }

@@ -60,4 +60,23 @@ class WeightBookTest {
         assertThat(book.result("web", "a").orElseThrow().effective()).isEqualTo(100);
         assertThat(book.timeDependent()).isFalse();
     }
+    @Test
+    void aChangeToOneServiceRecomputesThatServiceAndKeepsTheOthersResults() {
+        ClusterState before = state(0, 0.5, 0.5)
+                .withRegistration("api", "x", new BackendRegistration("api", "x", "10.0.0.2", 8080, "", 100, Map.of(), "test", 0, null));
+        WeightBook book = new WeightBook(new WeightConfig(0, 180_000, 0.5), 1_000);
+        book.compute(before, 0);
+        book.compute(before, 1_000); // the first commit turns "new endpoint" damping into history
+        var first = book.compute(before, 2_000);
+        assertThat(book.compute(before, 3_000).get("api")).isSameAs(first.get("api"));
+
+        ClusterState after = before.withRegistration("web", "a",
+                reg("a", new LoadReport(-1, -1, 3_500, 100, 0.05), 0));
+        var second = book.compute(after, 3_500);
+        // "api" did not change: the same result instance, so the snapshot diff skips it in O(1).
+        assertThat(second.get("api")).isSameAs(first.get("api"));
+        // "web" did: a now reports more spare capacity than b and moves up (one damped step).
+        assertThat(second.get("web")).isNotSameAs(first.get("web"));
+        assertThat(second.get("web").get("a").effective()).isGreaterThan(second.get("web").get("b").effective());
+    }
 }
