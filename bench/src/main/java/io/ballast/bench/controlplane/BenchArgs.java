@@ -12,7 +12,7 @@ record BenchArgs(Map<String, String> values) {
 
     private static final List<String> NAMES = List.of("phase", "cp", "cp-metrics", "cp-pid", "zk", "zk-pid", "clk-tck",
             "cluster", "nodes", "changes", "warmup", "streams", "storm", "storm-services", "storm-spread-ms", "services",
-            "small", "large", "seed", "poll-us", "cp-log", "node-logs", "profile-dir");
+            "small", "large", "deltas", "seed", "poll-us", "cp-log", "node-logs", "profile-dir");
 
     static BenchArgs parse(String[] args) {
         Map<String, String> values = new HashMap<>();

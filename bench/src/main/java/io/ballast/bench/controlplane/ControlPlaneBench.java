@@ -47,6 +47,7 @@ public final class ControlPlaneBench {
         try {
             AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(adminChannel);
             int streams = args.integer("streams", 200, 1, 10_000);
+            boolean deltas = args.integer("deltas", 1, 0, 1) == 1;
             switch (args.required("phase")) {
                 case "nodes" -> {
                     List<RealNodeProbe> probes = new ArrayList<>();
@@ -56,7 +57,7 @@ public final class ControlPlaneBench {
                     }
                     try (BulkRegistrations small = ThreeNodePhase.run(args, admin, leader, probes)) {
                         if (args.integer("storm", 1000, 0, 100_000) > 0) {
-                            try (SimulatedFleet fleet = new SimulatedFleet(args.host("cp"), args.port("cp"), streams)) {
+                            try (SimulatedFleet fleet = new SimulatedFleet(args.host("cp"), args.port("cp"), streams, deltas)) {
                                 fleet.awaitAllSubscribed(Duration.ofSeconds(60));
                                 StormPhase.run(args, fleet, probes, leader, zk, ThreeNodePhase.ENDPOINTS);
                             }
@@ -64,7 +65,7 @@ public final class ControlPlaneBench {
                     }
                 }
                 case "scale" -> {
-                    try (SimulatedFleet fleet = new SimulatedFleet(args.host("cp"), args.port("cp"), streams)) {
+                    try (SimulatedFleet fleet = new SimulatedFleet(args.host("cp"), args.port("cp"), streams, deltas)) {
                         fleet.awaitAllSubscribed(Duration.ofSeconds(60));
                         ScalePhase.run(args, admin, fleet, leader);
                     }

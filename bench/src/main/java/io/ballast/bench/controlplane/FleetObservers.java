@@ -1,8 +1,5 @@
 package io.ballast.bench.controlplane;
 
-import io.ballast.proto.v1.Endpoint;
-import io.ballast.proto.v1.ServerMessage;
-import io.ballast.proto.v1.Service;
 import java.time.Duration;
 
 /**
@@ -44,21 +41,11 @@ final class FleetObservers implements Observers {
     @Override
     public String checkWeight(String service, String id, int weight) {
         SimulatedNode first = fleet.nodes().get(0);
-        try {
-            ServerMessage message = ServerMessage.parseFrom(first.lastMessage());
-            for (Service candidate : message.getSnapshot().getSnapshot().getServicesList()) {
-                if (candidate.getName().equals(service)) {
-                    for (Endpoint endpoint : candidate.getEndpointsList()) {
-                        if (endpoint.getId().equals(id)) {
-                            return endpoint.getWeight() == weight ? null
-                                    : first.id() + ": " + service + "/" + id + " has weight " + endpoint.getWeight() + ", expected " + weight;
-                        }
-                    }
-                }
-            }
+        SnapshotModels.Model held = first.held();
+        Integer actual = held == null ? null : held.weight(service, id);
+        if (actual == null) {
             return first.id() + ": " + service + "/" + id + " is not in its latest snapshot";
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            return first.id() + ": undecodable push: " + e.getMessage();
         }
+        return actual == weight ? null : first.id() + ": " + service + "/" + id + " has weight " + actual + ", expected " + weight;
     }
 }

@@ -21,8 +21,13 @@ record PlannedEndpoint(String service, String id, String host, int port, String 
     }
 
     byte[] payload(long startedAtMillis) {
+        return payload(startedAtMillis, false);
+    }
+
+    /** @param draining as an agent that is stopping on purpose writes it before deregistering */
+    byte[] payload(long startedAtMillis, boolean draining) {
         return Json.write(new BackendRegistration(service, id, host, port, zone, DECLARED_WEIGHT, Map.of(),
-                "bench", startedAtMillis, null));
+                "bench", startedAtMillis, null, draining));
     }
 
     /**

@@ -32,7 +32,9 @@ final class RegistrationStorm implements AutoCloseable {
     private final String connect;
     private final ZkPaths paths;
     private final List<PlannedEndpoint> endpoints;
-    private final ConcurrentLinkedQueue<ZooKeeper> sessions = new ConcurrentLinkedQueue<>();
+    private record Agent(ZooKeeper session, PlannedEndpoint endpoint, long startedAtMillis) {}
+
+    private final ConcurrentLinkedQueue<Agent> sessions = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final AtomicLong lastCreatedNanos = new AtomicLong();
     private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor();
@@ -61,6 +63,7 @@ final class RegistrationStorm implements AutoCloseable {
         AtomicBoolean registering = new AtomicBoolean();
         ZooKeeper[] holder = new ZooKeeper[1];
         CountDownLatch constructed = new CountDownLatch(1);
+        long startedAtMillis = System.currentTimeMillis();
         Watcher watcher = event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected && registering.compareAndSet(false, true)) {
                 try {
@@ -69,7 +72,7 @@ final class RegistrationStorm implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                holder[0].create(endpoint.path(paths), endpoint.payload(System.currentTimeMillis()), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                holder[0].create(endpoint.path(paths), endpoint.payload(startedAtMillis), ZooDefs.Ids.OPEN_ACL_UNSAFE,
                         CreateMode.EPHEMERAL, (rc, path, ctx, name) -> {
                             if (rc == KeeperException.Code.OK.intValue()) {
                                 lastCreatedNanos.accumulateAndGet(System.nanoTime(), Math::max);
@@ -82,7 +85,7 @@ final class RegistrationStorm implements AutoCloseable {
         };
         try {
             holder[0] = new ZooKeeper(connect, ZkSessions.SESSION_TIMEOUT_MILLIS, watcher);
-            sessions.add(holder[0]);
+            sessions.add(new Agent(holder[0], endpoint, startedAtMillis));
         } catch (IOException e) {
             failures.add(endpoint.path(paths) + ": " + e);
             created.countDown();
@@ -109,21 +112,35 @@ final class RegistrationStorm implements AutoCloseable {
         return sessions.size();
     }
 
-    /** Ends every agent's session (their registrations vanish), 32 at a time. */
+    /**
+     * Stops every agent as a real one stops on purpose: marks its registration draining, then ends
+     * its session (the registration vanishes), 32 sessions closed at a time. Vanishing without the
+     * draining mark would look like a mass failure, and self-preservation would rightly keep the
+     * endpoints as SUSPECT for its max hold instead of removing them.
+     */
     @Override
     public void close() {
         starter.shutdownNow();
-        ExecutorService closers = Executors.newFixedThreadPool(32);
-        ZooKeeper zk;
-        while ((zk = sessions.poll()) != null) {
-            ZooKeeper session = zk;
-            closers.execute(() -> ZkSessions.close(session));
+        List<Agent> agents = new java.util.ArrayList<>(sessions);
+        sessions.clear();
+        CountDownLatch marked = new CountDownLatch(agents.size());
+        for (Agent agent : agents) {
+            agent.session().setData(agent.endpoint().path(paths), agent.endpoint().payload(agent.startedAtMillis(), true), -1,
+                    (rc, path, ctx, stat) -> marked.countDown(), null);
         }
-        closers.shutdown();
+        ExecutorService closers = Executors.newFixedThreadPool(32);
         try {
+            // Bounded: an agent whose mark is not answered (its session gone) simply vanishes.
+            marked.await(60, TimeUnit.SECONDS);
+            for (Agent agent : agents) {
+                closers.execute(() -> ZkSessions.close(agent.session()));
+            }
+            closers.shutdown();
             closers.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            closers.shutdownNow();
         }
     }
 }

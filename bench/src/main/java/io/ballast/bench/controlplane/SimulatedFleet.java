@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code count} simulated nodes, each with its own gRPC channel (its own TCP connection and
- * HTTP/2 flow control, as real nodes have), subscribed to the leader at {@code host:port}.
+ * HTTP/2 flow control, as real nodes have), subscribed to the leader at {@code host:port}, all
+ * accepting delta snapshots or none, sharing one {@link SnapshotModels}.
  *
  * <p>Threading: the benchmark's main thread calls every method; the streams run on gRPC's
  * transport threads. The waits poll the streams' state every millisecond; the times they report
@@ -24,14 +25,15 @@ final class SimulatedFleet implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final List<SimulatedNode> nodes = new ArrayList<>();
 
-    SimulatedFleet(String host, int port, int count) {
+    SimulatedFleet(String host, int port, int count, boolean acceptDeltas) {
+        SnapshotModels models = new SnapshotModels();
         for (int i = 0; i < count; i++) {
             ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
                     .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS)
                     // Far above any snapshot; a real node has gRPC's 4 MiB default (reported when exceeded).
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .directExecutor().build();
-            SimulatedNode node = new SimulatedNode(String.format("sim-%03d", i));
+            SimulatedNode node = new SimulatedNode(String.format("sim-%03d", i), acceptDeltas, models);
             channels.add(channel);
             nodes.add(node);
             node.subscribe(channel);

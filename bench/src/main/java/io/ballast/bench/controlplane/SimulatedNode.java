@@ -11,11 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One simulated data-plane node: a real {@code ControlPlane/Subscribe} stream that says Hello and
- * ACKs every {@code SnapshotPush} at once, recording when each push arrived (System.nanoTime() on
- * the gRPC transport thread, the moment the whole message was received), its version, its size
- * and how many endpoints it held. It applies nothing and sends no Report: it measures what the
- * leader costs per stream, not what a node costs.
+ * One simulated data-plane node: a real {@code ControlPlane/Subscribe} stream that says Hello
+ * (announcing {@code accepts_deltas} when asked to, as real nodes do) and ACKs every
+ * {@code SnapshotPush} at once, recording when each push arrived (System.nanoTime() on the gRPC
+ * transport thread, the moment the whole message was received), its version, its size and how
+ * many endpoints the resulting snapshot holds. It keeps the snapshot's content only as the
+ * fleet-shared {@link SnapshotModels.Model} (a delta must apply onto exactly the model it holds,
+ * else the stream fails), validates nothing else and sends no Report: it measures what the leader
+ * costs per stream, not what a node costs.
  *
  * <p>Threading: gRPC delivers one stream's callbacks serially on a transport thread (the channel
  * uses a direct executor), which also sends the ACKs; the receipts are read by the benchmark's
@@ -28,23 +31,27 @@ final class SimulatedNode implements StreamObserver<byte[]> {
     record Receipt(long version, long atNanos, int bytes, int endpoints) {}
 
     private final String id;
+    private final boolean acceptsDeltas;
+    private final SnapshotModels models;
     private final List<Receipt> receipts = new ArrayList<>();
-    private volatile byte[] lastMessage;
+    private volatile SnapshotModels.Model held;
     private volatile long latestVersion = -1;
     private volatile int latestEndpoints = -1;
     private volatile String failure;
     // Set before Hello is sent; the server sends nothing before Hello, so every callback sees it.
     private volatile StreamObserver<NodeMessage> requests;
 
-    SimulatedNode(String id) {
+    SimulatedNode(String id, boolean acceptsDeltas, SnapshotModels models) {
         this.id = id;
+        this.acceptsDeltas = acceptsDeltas;
+        this.models = models;
     }
 
     /** Opens the stream on {@code channel} and sends Hello (as a node with no applied snapshot). */
     void subscribe(Channel channel) {
         requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(RawSubscribe.METHOD, io.grpc.CallOptions.DEFAULT), this);
         requests.onNext(NodeMessage.newBuilder().setHello(Hello.newBuilder()
-                .setNodeId(id).setZone("").setProxyAddress("127.0.0.1:1")).build());
+                .setNodeId(id).setZone("").setProxyAddress("127.0.0.1:1").setAcceptsDeltas(acceptsDeltas)).build());
     }
 
     @Override
@@ -61,13 +68,20 @@ final class SimulatedNode implements StreamObserver<byte[]> {
             failure = id + ": redirected (the benchmark must talk to the leader)";
             return;
         }
+        SnapshotModels.Model model;
+        try {
+            model = models.resolve(shape, message, held);
+        } catch (IllegalStateException e) {
+            failure = id + ": " + e.getMessage();
+            return;
+        }
         requests.onNext(NodeMessage.newBuilder().setAck(Ack.newBuilder()
                 .setNonce(shape.nonce()).setEpoch(shape.epoch()).setVersion(shape.version())).build());
         synchronized (this) {
-            receipts.add(new Receipt(shape.version(), now, shape.bytes(), shape.endpoints()));
+            receipts.add(new Receipt(shape.version(), now, shape.bytes(), model.endpoints()));
         }
-        lastMessage = message;
-        latestEndpoints = shape.endpoints();
+        held = model;
+        latestEndpoints = model.endpoints();
         latestVersion = shape.version();
     }
 
@@ -93,9 +107,9 @@ final class SimulatedNode implements StreamObserver<byte[]> {
         return latestEndpoints;
     }
 
-    /** The last message received, as sent (for checking its content off the transport thread). */
-    byte[] lastMessage() {
-        return lastMessage;
+    /** The snapshot the stream holds (for checking its content off the transport thread), null before the first push. */
+    SnapshotModels.Model held() {
+        return held;
     }
 
     /** Why the stream broke, null while it is fine. */

@@ -9,7 +9,9 @@ import io.ballast.proto.v1.Redirect;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.ServerMessage;
 import io.ballast.proto.v1.Service;
+import io.ballast.proto.v1.ServiceDelta;
 import io.ballast.proto.v1.Snapshot;
+import io.ballast.proto.v1.SnapshotDelta;
 import io.ballast.proto.v1.SnapshotPush;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,17 @@ class PushShapeTest {
 
         PushShape shape = PushShape.decode(bytes);
 
-        assertThat(shape).isEqualTo(new PushShape(false, "3-7-12", 3, 1_000_000_007L, 3, 6, bytes.length));
+        assertThat(shape).isEqualTo(new PushShape(false, "3-7-12", 3, 1_000_000_007L, false, -1, bytes.length));
+    }
+
+    @Test
+    void readsADeltasVersionAndBase() throws IOException {
+        byte[] bytes = ServerMessage.newBuilder().setSnapshot(SnapshotPush.newBuilder().setNonce("n")
+                .setDelta(SnapshotDelta.newBuilder().setEpoch(4).setVersion(12).setBaseVersion(9).setComputedAtUnixMillis(1)
+                        .addServices(ServiceDelta.newBuilder().setName("web").addRemovedEndpointIds("a"))))
+                .build().toByteArray();
+
+        assertThat(PushShape.decode(bytes)).isEqualTo(new PushShape(false, "n", 4, 12, true, 9, bytes.length));
     }
 
     @Test
