@@ -19,6 +19,9 @@ import java.util.TreeMap;
  */
 public final class DrainBarrier {
 
+    /** Lagging nodes named in a status; the rest are counted. */
+    static final int MAX_LAGGING = 16;
+
     private DrainBarrier() {}
 
     /**
@@ -55,7 +58,13 @@ public final class DrainBarrier {
                 lagging.add(node + ": " + inFlight + (inFlight == 1 ? " request" : " requests") + " in flight");
             }
         }
+        // The first MAX_LAGGING reasons name the nodes; the count says how many more (a status per
+        // drained endpoint is written to ZooKeeper, and 200 lines each for 1,000 drains is 40 MB).
+        List<String> shown = lagging.size() <= MAX_LAGGING ? lagging : new ArrayList<>(lagging.subList(0, MAX_LAGGING));
+        if (lagging.size() > MAX_LAGGING) {
+            shown.add("... and " + (lagging.size() - MAX_LAGGING) + " more nodes");
+        }
         return DrainStatus.newBuilder().setState(lagging.isEmpty() ? "COMPLETE" : "IN_PROGRESS").setVersion(version)
-                .addAllLagging(lagging).setUpdatedAtUnixMillis(nowMillis).build();
+                .addAllLagging(shown).setUpdatedAtUnixMillis(nowMillis).build();
     }
 }
