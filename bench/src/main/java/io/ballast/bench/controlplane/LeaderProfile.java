@@ -26,11 +26,17 @@ final class LeaderProfile {
     }
 
     void stop(String name) {
-        jcmd("JFR.stop", "name=" + name, "filename=" + Path.of(dir, name + ".jfr"));
+        if (enabled()) {
+            jcmd("JFR.stop", "name=" + name, "filename=" + Path.of(dir, name + ".jfr"));
+        }
+    }
+
+    private boolean enabled() {
+        return dir != null && !dir.isBlank();
     }
 
     private void jcmd(String... command) {
-        if (dir == null || dir.isBlank()) {
+        if (!enabled()) {
             return;
         }
         List<String> line = new java.util.ArrayList<>(List.of("jcmd", Long.toString(pid)));
