@@ -91,6 +91,8 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final ScheduledExecutorService stateThread;
     private final ScheduledExecutorService zkThread;
     private final Executor loop;
+    private final CoalescedTask stateChange;
+    private final CoalescedTask drainEvaluation;
     private final ClusterStateTracker tracker;
     private final Leadership leadership;
     private final LeaderWatch leaderWatch;
@@ -102,7 +104,6 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final Map<String, DrainStatus> drainWritten = new TreeMap<>();
     // Statuses computed on the state thread and not yet written by the ZooKeeper thread, by drain.
     private final Map<String, DrainStatus> pendingDrainWrites = new java.util.concurrent.ConcurrentHashMap<>();
-    private boolean drainEvaluationPending;
     private Snapshot lastPublished;
     private final EpochCounter epochCounter;
     private final Debouncer debouncer;
@@ -122,7 +123,6 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private volatile long term;
     private SnapshotSequence sequence;
     private boolean weightTickScheduled;
-    private boolean stateChangePending;
     private volatile Map<String, ? extends Map<String, WeightResult>> publishedWeights = Map.of();
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
 
@@ -142,6 +142,8 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
             }
         };
         var paths = config.paths();
+        this.stateChange = new CoalescedTask(loop, this::onStateChanged);
+        this.drainEvaluation = new CoalescedTask(loop, this::evaluateDrains);
         this.tracker = new ClusterStateTracker(client, paths, loop, this::stateChanged);
         this.leadership = new Leadership(client, paths.election(), id, loop, new Leadership.Listener() {
             @Override
@@ -332,14 +334,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
      * cluster. A lone change is handled at once (the task is next in the queue).
      */
     private void stateChanged() {
-        if (stateChangePending) {
-            return;
-        }
-        stateChangePending = true;
-        loop.execute(() -> {
-            stateChangePending = false;
-            onStateChanged();
-        });
+        stateChange.request();
     }
 
     private void onStateChanged() {
@@ -456,14 +451,9 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
      * leader ran out of heap. Coalesced, the ACKs of one push are answered by one evaluation.
      */
     private void evaluateDrainsSoon() {
-        if (drainEvaluationPending || drainVersions.isEmpty()) {
-            return;
+        if (!drainVersions.isEmpty()) {
+            drainEvaluation.request();
         }
-        drainEvaluationPending = true;
-        loop.execute(() -> {
-            drainEvaluationPending = false;
-            evaluateDrains();
-        });
     }
 
     /** Leader, state thread: re-evaluates every drain's barrier and writes the ones that changed. */
