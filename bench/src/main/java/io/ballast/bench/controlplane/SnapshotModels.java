@@ -1,34 +1,58 @@
 package io.ballast.bench.controlplane;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.ballast.node.snapshot.SnapshotPatch;
 import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.ServerMessage;
 import io.ballast.proto.v1.Service;
-import io.ballast.proto.v1.ServiceDelta;
+import io.ballast.proto.v1.Snapshot;
 import io.ballast.proto.v1.SnapshotDelta;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * What the simulated nodes hold: per pushed (epoch, version), each service's endpoints (id to
- * weight), built once per version for the whole fleet. Every stream receives the same content for
- * a version (a delta from whichever base yields the same snapshot), so the first stream to
- * receive a version decodes it and the others reuse the result: 200 streams cost the benchmark
- * one decode per change, not 200, and the leader, not the driver, stays the thing measured.
+ * What the simulated nodes hold: per pushed (epoch, version), the full snapshot and each
+ * service's endpoints (id to weight), built once per version for the whole fleet. Every stream
+ * receives the same content for a version (a delta from whichever base yields the same snapshot),
+ * so the first stream to receive a version decodes it and the others reuse the result: 200
+ * streams cost the benchmark one decode per change, not 200, and the leader, not the driver,
+ * stays the thing measured.
  *
- * <p>A delta is applied onto the model the receiving stream holds, which must be exactly its base
- * (epoch and base_version), as a real node requires; anything else is an {@link IllegalStateException}
- * that voids the run. Models share unchanged services' maps with their base (copy on write per
- * service). The cache keeps the newest {@link #KEPT} versions; a node's own model is held by the
- * node, so eviction never loses a base.
+ * <p>A delta is applied onto the snapshot the receiving stream holds with the real node's
+ * {@link SnapshotPatch}, so the leader's deltas are held to the node's rules; a delta onto any
+ * other version, or one the node would NACK, is an {@link IllegalStateException} that voids the
+ * run. The cache keeps the newest {@link #KEPT} versions; a node's own model is held by the node,
+ * so eviction never loses a base.
  *
  * <p>Threading: any gRPC transport thread; the cache is a concurrent map and models are immutable.
  */
 final class SnapshotModels {
 
-    /** One snapshot's content: services by name, each endpoint id to its weight. Immutable. */
-    record Model(long epoch, long version, Map<String, Map<String, Integer>> services, int endpoints) {
+    /** One snapshot: as pushed (or patched), and its services by name, each endpoint id to its weight. Immutable. */
+    record Model(Snapshot snapshot, Map<String, Map<String, Integer>> services, int endpoints) {
+
+        static Model of(Snapshot snapshot) {
+            Map<String, Map<String, Integer>> services = new HashMap<>();
+            int endpoints = 0;
+            for (Service service : snapshot.getServicesList()) {
+                Map<String, Integer> weights = new HashMap<>();
+                for (Endpoint endpoint : service.getEndpointsList()) {
+                    weights.put(endpoint.getId(), endpoint.getWeight());
+                }
+                services.put(service.getName(), Map.copyOf(weights));
+                endpoints += service.getEndpointsCount();
+            }
+            return new Model(snapshot, Map.copyOf(services), endpoints);
+        }
+
+        long epoch() {
+            return snapshot.getEpoch();
+        }
+
+        long version() {
+            return snapshot.getVersion();
+        }
 
         /** The weight of {@code service}/{@code id}, or null when it is not in this snapshot. */
         Integer weight(String service, String id) {
@@ -45,7 +69,7 @@ final class SnapshotModels {
         }
     }
 
-    static final int KEPT = 64;
+    static final int KEPT = 32;
 
     private final ConcurrentSkipListMap<Key, Model> models = new ConcurrentSkipListMap<>();
 
@@ -54,18 +78,19 @@ final class SnapshotModels {
      * holds {@code held} (null before its first push).
      */
     Model resolve(PushShape shape, byte[] message, Model held) {
+        if (shape.delta()) {
+            checkBase(shape.epoch(), shape.baseVersion(), held);
+        }
         Key key = new Key(shape.epoch(), shape.version());
         Model known = models.get(key);
         if (known == null) {
             // Two streams may decode the same version at once; both results are equal, one is kept.
-            Model built = shape.delta() ? applyDelta(message, held) : decodeFull(message);
+            Model built = shape.delta() ? applyDelta(message, held) : Model.of(parse(message).getSnapshot().getSnapshot());
             known = models.putIfAbsent(key, built);
             known = known == null ? built : known;
             while (models.size() > KEPT) {
                 models.pollFirstEntry();
             }
-        } else if (shape.delta()) {
-            checkBase(shape.epoch(), shape.baseVersion(), held);
         }
         return known;
     }
@@ -77,59 +102,13 @@ final class SnapshotModels {
         }
     }
 
-    private static Model decodeFull(byte[] message) {
-        var snapshot = parse(message).getSnapshot().getSnapshot();
-        Map<String, Map<String, Integer>> services = new HashMap<>();
-        int endpoints = 0;
-        for (Service service : snapshot.getServicesList()) {
-            services.put(service.getName(), weights(service));
-            endpoints += service.getEndpointsCount();
-        }
-        return new Model(snapshot.getEpoch(), snapshot.getVersion(), Map.copyOf(services), endpoints);
-    }
-
     private static Model applyDelta(byte[] message, Model base) {
         SnapshotDelta delta = parse(message).getSnapshot().getDelta();
-        checkBase(delta.getEpoch(), delta.getBaseVersion(), base);
-        Map<String, Map<String, Integer>> services = new HashMap<>(base.services());
-        int endpoints = base.endpoints();
-        for (String removed : delta.getRemovedServicesList()) {
-            Map<String, Integer> gone = services.remove(removed);
-            if (gone == null) {
-                throw new IllegalStateException("delta " + delta.getVersion() + " removes service " + removed + ", not in the base");
-            }
-            endpoints -= gone.size();
+        SnapshotPatch.Result patched = SnapshotPatch.apply(base.snapshot(), delta);
+        if (!patched.ok()) {
+            throw new IllegalStateException("delta " + delta.getVersion() + " refused as a node would: " + patched.error());
         }
-        for (ServiceDelta change : delta.getServicesList()) {
-            Map<String, Integer> before = services.getOrDefault(change.getName(), Map.of());
-            Map<String, Integer> after;
-            if (change.hasReplacement()) {
-                after = weights(change.getReplacement());
-            } else {
-                Map<String, Integer> edited = new HashMap<>(before);
-                for (Endpoint endpoint : change.getUpsertedEndpointsList()) {
-                    edited.put(endpoint.getId(), endpoint.getWeight());
-                }
-                for (String id : change.getRemovedEndpointIdsList()) {
-                    if (edited.remove(id) == null) {
-                        throw new IllegalStateException("delta " + delta.getVersion() + " removes " + change.getName() + "/" + id
-                                + ", not in the base");
-                    }
-                }
-                after = Map.copyOf(edited);
-            }
-            endpoints += after.size() - before.size();
-            services.put(change.getName(), after);
-        }
-        return new Model(delta.getEpoch(), delta.getVersion(), Map.copyOf(services), endpoints);
-    }
-
-    private static Map<String, Integer> weights(Service service) {
-        Map<String, Integer> weights = new HashMap<>();
-        for (Endpoint endpoint : service.getEndpointsList()) {
-            weights.put(endpoint.getId(), endpoint.getWeight());
-        }
-        return Map.copyOf(weights);
+        return Model.of(patched.snapshot());
     }
 
     private static ServerMessage parse(byte[] message) {

@@ -82,12 +82,12 @@ class SnapshotModelsTest {
     }
 
     @Test
-    void refusesRemovingWhatTheBaseDoesNotHold() throws IOException {
+    void refusesWhatARealNodeWouldNack() throws IOException {
         SnapshotModels models = new SnapshotModels();
         SnapshotModels.Model held = resolve(models, full(5), null);
         byte[] bad = delta(5, 6, SnapshotDelta.newBuilder().addServices(ServiceDelta.newBuilder().setName("web").addRemovedEndpointIds("zz")));
 
         assertThatThrownBy(() -> resolve(models, bad, held)).isInstanceOf(IllegalStateException.class)
-                .hasMessage("delta 6 removes web/zz, not in the base");
+                .hasMessage("delta 6 refused as a node would: services[0].removed_endpoint_ids[0]: \"zz\" (expected: an endpoint of the applied service)");
     }
 }
