@@ -36,7 +36,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     String advertise;
 
     @Option(names = "--debounce-ms", description = "Quiet time that coalesces a burst of changes into one snapshot, "
-            + "0..200 ms; a snapshot follows a change within 200 ms whatever the burst (default: ${DEFAULT-VALUE})",
+            + "0..200 ms; a change after a quiet spell is pushed at once, and a snapshot follows a change within "
+            + "200 ms whatever the burst (default: ${DEFAULT-VALUE})",
             defaultValue = "20")
     long debounceMs;
 

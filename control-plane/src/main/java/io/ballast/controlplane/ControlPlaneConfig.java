@@ -25,8 +25,9 @@ import java.util.Optional;
  * @param advertise address other processes use to reach this replica; empty means the listen
  *     host with the bound port
  * @param sessionTimeout ZooKeeper session timeout: how long a dead leader keeps leading
- * @param debounce quiet time that coalesces a burst of changes into one snapshot; whatever the
- *     burst, a snapshot is computed at most {@link #MAX_COALESCE} after its first change
+ * @param debounce quiet time that coalesces a burst of changes into one snapshot: a change after
+ *     a quiet spell is published at once, later ones in the burst {@code debounce} after the last of
+ *     them, and whatever the burst at most {@link #MAX_COALESCE} after its first change
  * @param defaultService service used when no route matches, if it has registrations
  * @param weightInterval damping interval of computed weights: each moves at most one max step
  *     (50%) per interval, and time-dependent weights (slow start, load blackout) are recomputed this often
