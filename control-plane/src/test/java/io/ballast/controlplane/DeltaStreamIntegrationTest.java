@@ -159,6 +159,7 @@ class DeltaStreamIntegrationTest {
         ControlClient client = ControlClient.start(replicas.client, replicas.paths,
                 new NodeIdentity("real-1", "z1", "127.0.0.1:1", ""), applier);
         replicas.add(client);
+        replicas.add(applier);
         awaitConverged(() -> Optional.ofNullable(applier.state().snapshot()), "web", "e1", 10);
         double deltasBefore = pushes("delta");
 
@@ -173,6 +174,7 @@ class DeltaStreamIntegrationTest {
         assertThat(weight(changed, "web", "e1")).isEqualTo(7);
         assertThat(pushes("delta")).isGreaterThan(deltasBefore);
         assertThat(routed).last().isEqualTo(changed);
+        applier.flush(); // same epoch: written behind the ACK
         assertThat(store.load()).contains(changed);
         assertThat(applier.state().lastError()).isEmpty();
     }

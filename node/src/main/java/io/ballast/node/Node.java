@@ -99,6 +99,7 @@ public final class Node implements AutoCloseable {
                     running.apply(snapshot);
                 }
             }, store);
+            resources.push(applier); // closed last: writes a snapshot still queued for the disk
             metrics.bindAppliedState(() -> applier.state().epoch(), () -> applier.state().version());
             applier.restore();
             ProxyServer proxy = ProxyServer.start(ProxyConfig.builder()

@@ -3,7 +3,6 @@ package io.ballast.node.snapshot;
 import io.ballast.common.logging.LogContext;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.proto.v1.SnapshotDelta;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,18 +21,23 @@ import org.slf4j.LoggerFactory;
  * control-client thread). {@link #state()} is a volatile read of an immutable value and never
  * blocks, so the admin endpoint and the registration never wait for an apply in progress.
  *
+ * <p>Persisting: a snapshot of a new epoch is on disk before {@link #offer} returns, one of the
+ * same epoch is written just after ({@link SnapshotWriter}); {@link #flush} waits for it and
+ * {@link #close} writes what is queued.
+ *
  * <p>Failure behaviour: a refused snapshot changes nothing but {@code lastError} (the node keeps
  * serving its old snapshot). A proxy that throws while applying counts as a refusal. A failure
  * to persist is logged and does not undo the apply: the node serves the new snapshot, and
  * after a restart it would start from the previous stored one and be brought up to date by the
  * control plane.
  */
-public final class SnapshotApplier {
+public final class SnapshotApplier implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotApplier.class);
 
     private final Consumer<Snapshot> proxy;
     private final SnapshotStore store;
+    private final SnapshotWriter writer;
     private final List<Consumer<AppliedState>> listeners = new CopyOnWriteArrayList<>();
 
     // Guarded by "this"; the fence also counts epochs seen but not applied (see EpochFence#seen).
@@ -47,6 +51,7 @@ public final class SnapshotApplier {
     public SnapshotApplier(Consumer<Snapshot> proxy, SnapshotStore store) {
         this.proxy = Objects.requireNonNull(proxy, "proxy");
         this.store = Objects.requireNonNull(store, "store");
+        this.writer = new SnapshotWriter(store);
     }
 
     /** The ACK/NACK decision for one offered snapshot. */
@@ -116,12 +121,9 @@ public final class SnapshotApplier {
             return refuse(snapshot, "proxy could not apply the snapshot: " + e);
         }
         fence = fence.applied(snapshot.getEpoch(), snapshot.getVersion());
-        try {
-            store.save(snapshot);
-        } catch (UncheckedIOException e) {
-            log.error("applied snapshot epoch {} version {} but could not persist it; a restart would start from the"
-                    + " previous stored snapshot", snapshot.getEpoch(), snapshot.getVersion(), e);
-        }
+        Snapshot previous = state.snapshot();
+        // A new epoch is on disk before the ACK (the fence must survive a crash); the same epoch's next version after it.
+        writer.persist(snapshot, previous == null || previous.getEpoch() != snapshot.getEpoch());
         publish(new AppliedState(snapshot, fence.highestEpochSeen(), state.lastError()));
         log.info("applied snapshot epoch {} version {} ({} services, {} routes)", snapshot.getEpoch(),
                 snapshot.getVersion(), snapshot.getServicesCount(), snapshot.getRoutesCount());
@@ -161,6 +163,17 @@ public final class SnapshotApplier {
         } catch (RuntimeException e) {
             log.warn("could not reroute snapshot epoch {} version {}: {}", applied.getEpoch(), applied.getVersion(), e.toString());
         }
+    }
+
+    /** Waits until every applied snapshot so far is on disk (or failed to be written, which is logged). */
+    public void flush() {
+        writer.flush();
+    }
+
+    /** Writes what is queued and stops the writer thread; the applier must not be offered snapshots after. */
+    @Override
+    public void close() {
+        writer.close();
     }
 
     private Outcome refuse(Snapshot snapshot, String detail) {

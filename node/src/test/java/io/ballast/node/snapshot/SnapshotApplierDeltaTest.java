@@ -25,6 +25,11 @@ class SnapshotApplierDeltaTest {
         applier = new SnapshotApplier(proxied::add, new SnapshotStore(dir));
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void closeApplier() {
+        applier.close();
+    }
+
     /** Version {@code version} of {@link TestSnapshots#web(long, long)}, with web-2 at {@code weight}. */
     private static SnapshotDelta weight(long base, long version, int weight) {
         return SnapshotDelta.newBuilder().setEpoch(2).setBaseVersion(base).setVersion(version)
@@ -45,6 +50,7 @@ class SnapshotApplierDeltaTest {
         assertThat(outcome.accepted()).isTrue();
         assertThat(applier.state().snapshot()).isEqualTo(expected);
         assertThat(proxied).last().isEqualTo(expected);
+        applier.flush(); // same epoch: written behind the ACK
         assertThat(new SnapshotStore(dir).load()).contains(expected);
     }
 

@@ -120,4 +120,32 @@ class SnapshotApplierTest {
         assertThat(applier.state()).isEqualTo(AppliedState.NONE);
         assertThat(proxied).isEmpty();
     }
+
+    @Test
+    void aNewEpochIsOnDiskBeforeTheAckAndSupersedesAQueuedWrite() {
+        try (SnapshotApplier applier = applier(proxied::add)) {
+            applier.offer(TestSnapshots.web(2, 1));
+            applier.offer(TestSnapshots.web(2, 2)); // same epoch: queued behind the ACK
+            Snapshot next = TestSnapshots.web(3, 1);
+
+            applier.offer(next);
+
+            // No flush: a new epoch is written before offer returns, and the older queued write cannot land after it.
+            assertThat(new SnapshotStore(dir).load()).contains(next);
+            applier.flush();
+            assertThat(new SnapshotStore(dir).load()).contains(next);
+        }
+    }
+
+    @Test
+    void closeWritesTheSnapshotStillQueued() {
+        Snapshot newest = TestSnapshots.web(2, 3);
+        try (SnapshotApplier applier = applier(proxied::add)) {
+            applier.offer(TestSnapshots.web(2, 1));
+            applier.offer(TestSnapshots.web(2, 2));
+            applier.offer(newest);
+        }
+
+        assertThat(new SnapshotStore(dir).load()).contains(newest);
+    }
 }
