@@ -29,6 +29,8 @@ import org.apache.zookeeper.ZooKeeper;
  */
 final class RegistrationStorm implements AutoCloseable {
 
+    private boolean marked; // main thread only
+
     private final String connect;
     private final ZkPaths paths;
     private final List<PlannedEndpoint> endpoints;
@@ -113,25 +115,37 @@ final class RegistrationStorm implements AutoCloseable {
     }
 
     /**
-     * Stops every agent as a real one stops on purpose: marks its registration draining, then ends
-     * its session (the registration vanishes), 32 sessions closed at a time. Vanishing without the
-     * draining mark would look like a mass failure, and self-preservation would rightly keep the
-     * endpoints as SUSPECT for its max hold instead of removing them.
+     * The first half of stopping every agent as a real one stops on purpose: marks each
+     * registration draining and waits (bounded) until ZooKeeper acknowledged the marks. A real
+     * agent then waits for its drain barrier; the caller waits until the nodes hold the endpoints
+     * as DRAINING, then {@link #close}s. Vanishing without the mark having been seen would look
+     * like a mass failure, and self-preservation would rightly keep the endpoints as SUSPECT for
+     * its max hold instead of removing them.
      */
+    void markDraining() throws InterruptedException {
+        if (marked) {
+            return;
+        }
+        marked = true;
+        starter.shutdownNow();
+        CountDownLatch acked = new CountDownLatch(sessions.size());
+        for (Agent agent : sessions) {
+            agent.session().setData(agent.endpoint().path(paths), agent.endpoint().payload(agent.startedAtMillis(), true), -1,
+                    (rc, path, ctx, stat) -> acked.countDown(), null);
+        }
+        // Bounded: an agent whose mark is not answered (its session gone) simply vanishes.
+        acked.await(60, TimeUnit.SECONDS);
+    }
+
+    /** Ends every agent's session (the registrations vanish), 32 at a time; marks them draining first if not yet done. */
     @Override
     public void close() {
         starter.shutdownNow();
-        List<Agent> agents = new java.util.ArrayList<>(sessions);
-        sessions.clear();
-        CountDownLatch marked = new CountDownLatch(agents.size());
-        for (Agent agent : agents) {
-            agent.session().setData(agent.endpoint().path(paths), agent.endpoint().payload(agent.startedAtMillis(), true), -1,
-                    (rc, path, ctx, stat) -> marked.countDown(), null);
-        }
         ExecutorService closers = Executors.newFixedThreadPool(32);
         try {
-            // Bounded: an agent whose mark is not answered (its session gone) simply vanishes.
-            marked.await(60, TimeUnit.SECONDS);
+            markDraining();
+            List<Agent> agents = new java.util.ArrayList<>(sessions);
+            sessions.clear();
             for (Agent agent : agents) {
                 closers.execute(() -> ZkSessions.close(agent.session()));
             }

@@ -72,6 +72,12 @@ final class SimulatedFleet implements AutoCloseable {
                 () -> nodes.stream().allMatch(n -> n.latestEndpoints() == endpoints));
     }
 
+    /** Waits until every stream holds a snapshot with at least {@code endpoints} endpoints in state DRAINING. */
+    void awaitDraining(int endpoints, Duration timeout) {
+        await(timeout, endpoints + " DRAINING endpoints on every stream",
+                () -> nodes.stream().allMatch(n -> n.draining() >= endpoints));
+    }
+
     /** The version every stream holds, once they agree and nothing new arrived for {@code quiet}. */
     long awaitSettled(Duration quiet, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

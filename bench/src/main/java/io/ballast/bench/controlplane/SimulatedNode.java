@@ -108,6 +108,23 @@ final class SimulatedNode implements StreamObserver<byte[]> {
     }
 
     /** The snapshot the stream holds (for checking its content off the transport thread), null before the first push. */
+    /** Endpoints in state DRAINING in the snapshot held now; counted on each call (the storm phase's stop only). */
+    int draining() {
+        SnapshotModels.Model model = held;
+        if (model == null) {
+            return 0;
+        }
+        int count = 0;
+        for (io.ballast.proto.v1.Service service : model.snapshot().getServicesList()) {
+            for (io.ballast.proto.v1.Endpoint endpoint : service.getEndpointsList()) {
+                if (endpoint.getState() == io.ballast.proto.v1.EndpointState.DRAINING) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
     SnapshotModels.Model held() {
         return held;
     }

@@ -95,6 +95,9 @@ final class StormPhase {
             Table.line("%-58s %10.0f ms", "control-plane CPU, including the 3 s after", (leaderCpu2 - leaderCpu0) / 1e6);
             Table.line("%-58s %10.0f ms", "ZooKeeper server CPU, storm start -> all visible", (zkCpu1 - zkCpu0) / 1e6);
             Table.line("%-58s %10d (%d bytes)", "snapshots pushed to one stream during the storm", pushes[0], pushes[1]);
+            // Stopping, the way real agents stop: draining marks first, sessions closed once the nodes hold them as DRAINING.
+            storm.markDraining();
+            fleet.awaitDraining(agents, VISIBLE_TIMEOUT);
         } finally {
             pollers.shutdownNow();
         }
