@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Where a change's time goes, from the processes' own log lines (millisecond timestamps, local
  * time of day, the launcher's text format): the leader's {@code publishing snapshot ... version V},
  * and each node's {@code proxy applied snapshot ... version V} (routing by it) and
- * {@code applied snapshot ... version V} (persisted with fsync, right before the ACK). Joined
+ * {@code applied snapshot ... version V} (right before the ACK; the snapshot is persisted behind
+ * it, or before it when its epoch is new). Joined
  * with each change's start and the version before it (the change is version + 1). Main thread,
  * after a run; an unreadable log yields no breakdown.
  */
@@ -80,7 +81,7 @@ final class LogTimeline {
                         + " (%d changes); publish -> last stream received it %.0f / %.0f ms", a.p50(), a.max(), a.n(), b.p50(), b.max());
             } else {
                 Table.line("from the logs (1 ms resolution), p50 / max: SetWeight -> leader publishes %.0f / %.0f ms (%d changes);"
-                        + " publish -> last node routes by it %.0f / %.0f ms; node persists (fsync) before ACK %.0f / %.0f ms",
+                        + " publish -> last node routes by it %.0f / %.0f ms; node routes by it -> its ACK %.0f / %.0f ms",
                         a.p50(), a.max(), a.n(), b.p50(), b.max(), c.p50(), c.max());
             }
         } catch (IOException | RuntimeException e) {
@@ -90,7 +91,7 @@ final class LogTimeline {
 
     /**
      * Per change, milliseconds from its start to the last node's {@code applied snapshot} line of the
-     * change's version (logged after persisting, right before the ACK is sent on the same thread);
+     * change's version (logged right before the ACK is sent on the same thread);
      * changes whose lines are missing are left out. Empty when a log cannot be read.
      */
     static List<Double> lastNodeAckMillis(List<ConvergenceRun.Change> changes, List<Path> nodeLogs) {
