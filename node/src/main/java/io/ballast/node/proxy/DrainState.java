@@ -2,7 +2,7 @@ package io.ballast.node.proxy;
 
 /**
  * Whether the proxy is draining for shutdown: every response then carries
- * {@code Connection: close} (the keep-alive handler closes the connection after it), so each
+ * {@code Connection: close} (the client handler closes the connection after it), so each
  * client connection ends with the request it has in flight. Set once by {@link ProxyServer#drain};
  * read by the event loops (a volatile read per response).
  */

@@ -576,7 +576,7 @@ final class Exchange extends Deadlines.Entry implements BackendConnection.Listen
     /**
      * Hop-by-hop headers end here. Framing is per hop: a body of known length keeps its
      * Content-Length; one of unknown length is chunked again for an HTTP/1.1 client, and for an
-     * HTTP/1.0 client delimited by the close (the keep-alive handler then closes after it).
+     * HTTP/1.0 client delimited by the close (the client handler then closes after it).
      */
     private void prepareForClient(HttpResponse response) {
         ForwardingHeaders.stripHopByHop(response.headers());

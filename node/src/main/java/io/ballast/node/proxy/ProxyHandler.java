@@ -75,6 +75,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private HttpRequest held;
     /** Anything the decoder delivered after {@link #held} before it was served (its body parts). */
     private ArrayDeque<Object> heldParts;
+    /** The response being written is the connection's last (decided on its head by {@link #applyConnectionRules}). */
+    private boolean closeAfterResponse;
 
     ProxyHandler(CurrentTable table, BackendPool pool, NodeMetrics metrics, DrainState drain, int retryBufferBytes) {
         this.table = table;
@@ -273,7 +275,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         inFlight = null;
-        boolean closeAfter = bodyPending;
+        boolean closeAfter = closeAfterResponse;
         ctx.writeAndFlush(last).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && !closeAfter) {
                 resumeReading();
@@ -303,24 +305,34 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * HttpServerKeepAliveHandler adds "Connection: close" and closes after the response when the
-     * client did not ask to keep the connection (or the response has no length of its own); an
-     * HTTP/1.0 client that did ask must be told explicitly that the connection stays open.
+     * Decides whether the connection closes after {@code response} and says so in its
+     * {@code Connection} header: it does when the client did not ask to keep it, when the
+     * response has no length of its own (its end is the close), while draining, and when a
+     * request body is still arriving that nobody will read. An HTTP/1.0 client that asked to keep
+     * the connection must be told explicitly that it stays open. (This is what Netty's
+     * HttpServerKeepAliveHandler would do, done here where the decision is known anyway, which
+     * saves that handler's look at every message written and read.)
      */
     private void applyConnectionRules(HttpResponse response, boolean keepAlive, boolean http10) {
-        if (drain.draining() || bodyPending) {
-            // Shutting down, or a body still arriving that nobody will read: this response is the
-            // connection's last; the keep-alive handler closes it after.
+        closeAfterResponse = !keepAlive || drain.draining() || bodyPending || !HttpUtil.isContentLengthSet(response)
+                && !HttpUtil.isTransferEncodingChunked(response) && !selfDelimitedStatus(response.status().code());
+        if (closeAfterResponse) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (keepAlive && http10) {
+        } else if (http10) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 
+    /** Statuses whose response never has a body, so needs no length to end (1xx, 204). */
+    private static boolean selfDelimitedStatus(int code) {
+        return code < 200 || code == 204;
+    }
+
     private void write(FullHttpResponse response, boolean keepAlive, boolean http10) {
         applyConnectionRules(response, keepAlive, http10);
+        boolean closeAfter = closeAfterResponse;
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
+            if (f.isSuccess() && !closeAfter) {
                 // Resume reading only once the response is on its way: backpressure per connection.
                 resumeReading();
             } else {

@@ -6,15 +6,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import java.util.Map;
 
 /**
  * Builds the pipeline of each accepted client connection:
- * idle-state (raw bytes) -> HTTP codec -> keep-alive bookkeeping -> flow control (hands the
+ * idle-state (raw bytes) -> HTTP codec -> flow control (hands the
  * decoded request parts over one {@code read()} at a time while a request is in flight, holding
- * pipelined requests) -> {@link ProxyHandler}. Nothing aggregates: bodies stream.
+ * pipelined requests) -> {@link ProxyHandler}, which also decides keep-alive. Nothing aggregates:
+ * bodies stream.
  */
 final class ProxyInitializer extends ChannelInitializer<Channel> {
 
@@ -44,7 +44,6 @@ final class ProxyInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().addLast(
                 new IdleTimeout(config.clientIdleTimeout().toMillis()),
                 new HttpServerCodec(),
-                new HttpServerKeepAliveHandler(),
                 new FlowControlHandler(),
                 new ProxyHandler(table, pool, metrics, drain, config.retryBufferBytes()));
     }
