@@ -31,6 +31,7 @@ class SelfPreservationOutageTest {
     @RegisterExtension
     static final ZooKeeperExtension zk = new ZooKeeperExtension();
 
+    private static final List<String> IDS = List.of("a", "b", "c");
     private static final Duration OUTAGE_WAIT = Duration.ofSeconds(60);
 
     private Replicas replicas;
@@ -46,25 +47,33 @@ class SelfPreservationOutageTest {
         return replicas.admin(replica).listEvents(ListEventsRequest.newBuilder().setLimit(1000).build()).getEventsList();
     }
 
+    private PersistentNode register(CuratorFramework client, String id) throws Exception {
+        int port = 8001 + IDS.indexOf(id);
+        PersistentNode node = new PersistentNode(client, CreateMode.EPHEMERAL, false, replicas.paths.backend("web", id),
+                Json.write(Replicas.registration("web", id, port, 100)));
+        node.start();
+        return node;
+    }
+
     @Test
     void registrationsVanishingAtReconnectionAreHeldAsSuspectAndReturnActive() throws Exception {
         replicas = new Replicas(zk);
         ControlPlane replica = replicas.start("cp-1");
         replicas.awaitLeader(0);
         Set<String> lost = ConcurrentHashMap.newKeySet();
-        List<String> ids = List.of("a", "b", "c");
-        for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
+        // The first agents' registrations are not closed one by one: that would delete them. They
+        // end as an agent killed mid-outage ends, with its client (ZooKeeperExtension closes the
+        // clients after the test, should it fail before).
+        List<CuratorFramework> agents = new ArrayList<>();
+        for (String id : IDS) {
             CuratorFramework client = zk.newClient(Replicas.SESSION);
             client.getConnectionStateListenable().addListener((c, state) -> {
                 if (state == ConnectionState.LOST) {
                     lost.add(id);
                 }
             });
-            PersistentNode node = new PersistentNode(client, CreateMode.EPHEMERAL, false, replicas.paths.backend("web", id),
-                    Json.write(Replicas.registration("web", id, 8001 + i, 100)));
-            node.start();
-            replicas.add(node);
+            agents.add(client);
+            register(client, id);
         }
         await().atMost(Replicas.WAIT).until(() -> replica.clusterState().registrations()
                 .getOrDefault("web", java.util.Collections.emptySortedMap()).size() == 3);
@@ -72,7 +81,13 @@ class SelfPreservationOutageTest {
         zk.server().stop();
         try {
             // The agents' clients give their sessions up once ZooKeeper stayed away for a session timeout.
-            await().atMost(OUTAGE_WAIT).until(() -> lost.size() == ids.size());
+            await().atMost(OUTAGE_WAIT).until(() -> lost.size() == IDS.size());
+            // These agents stay away until their old registrations are gone. Left running, each
+            // would re-register the moment ZooKeeper returns, racing the server's expiry of its old
+            // session and the replica's own reconnection: depending on who wins, the replica sees
+            // the registrations vanish, or only their data change, or nothing at all. Agents that
+            // come back later are what makes the vanishing observable on every run.
+            agents.forEach(CuratorFramework::close);
         } finally {
             zk.server().restart();
         }
@@ -85,7 +100,10 @@ class SelfPreservationOutageTest {
             }
         }
         assertThat(removedOutright).isEmpty();
-        // The agents re-register with their new sessions: everything is ACTIVE again and self-preservation ends.
+        // The agents re-register with new sessions: everything is ACTIVE again and self-preservation ends.
+        for (String id : IDS) {
+            replicas.add(register(zk.newClient(Replicas.SESSION), id));
+        }
         replicas.awaitLeader(0);
         TestNode node = replicas.node(replica, "n1");
         await().atMost(OUTAGE_WAIT).until(() -> node.latest().map(s -> s.getServicesCount() == 1
