@@ -63,6 +63,13 @@ public final class ControlClient implements AutoCloseable {
     private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
     private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * The largest message the stream takes. gRPC's default of 4 MiB would cap a full snapshot at
+     * ~65,000 endpoints (~63 B each): past that the stream fails with RESOURCE_EXHAUSTED on every
+     * reconnect and the node is stuck on its last good snapshot. 256 MiB is ~4 million endpoints;
+     * the control plane is the only sender and is authenticated when TLS is on.
+     */
+    static final int MAX_MESSAGE_BYTES = 256 << 20;
 
     private final NodeIdentity identity;
     private final SnapshotApplier applier;
@@ -190,6 +197,7 @@ public final class ControlClient implements AutoCloseable {
                 .keepAliveTime(KEEPALIVE_TIME.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 // Our observer only enqueues onto the control-client thread, so it may run on the transport thread.
                 .directExecutor()
                 .build();

@@ -7,6 +7,7 @@ import io.ballast.common.zk.ZkPaths;
 import io.ballast.node.snapshot.SnapshotApplier;
 import io.ballast.node.snapshot.SnapshotStore;
 import io.ballast.node.snapshot.TestSnapshots;
+import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.Hello;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.testing.ZooKeeperExtension;
@@ -61,6 +62,26 @@ class ControlClientTest {
                         .setNodeId("node-a").setZone("zone-1").setProxyAddress("127.0.0.1:18080")
                         .setLastEpoch(0).setLastVersion(0).setAcceptsDeltas(true).build());
             }
+        }
+    }
+
+    @Test
+    void acceptsAFullSnapshotLargerThanGrpcsDefaultMessageLimit() throws Exception {
+        // 100,000 endpoints: ~5 MB, above gRPC's default 4 MiB inbound limit, which would fail the stream.
+        Endpoint[] endpoints = new Endpoint[100_000];
+        for (int i = 0; i < endpoints.length; i++) {
+            endpoints[i] = TestSnapshots.endpoint("web-" + i, "10.0." + (i >> 8 & 255) + "." + (i & 255), 1024 + i % 50_000, 100);
+        }
+        Snapshot large = TestSnapshots.web(1, 1, endpoints);
+        assertThat(large.getSerializedSize()).isGreaterThan(4 << 20);
+        try (FakeControlPlane leader = FakeControlPlane.leader();
+                ControlClient ignored = ControlClient.start(client, paths, IDENTITY, applier)) {
+            leader.registerAsLeader(client, paths, 1);
+            leader.publish(large);
+
+            await().atMost(WAIT).until(() -> leader.acks.size() == 1);
+            assertThat(leader.acks.get(0).getVersion()).isEqualTo(1);
+            assertThat(applier.state().snapshot().getServices(0).getEndpointsCount()).isEqualTo(100_000);
         }
     }
 
