@@ -5,7 +5,6 @@ import io.ballast.proto.v1.SetWeightRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -38,12 +37,20 @@ final class ConvergenceRun {
     private final ProcStat leader;
     private final List<String[]> candidates;
     private final Random random;
-    private final Map<String, Integer> weights = new HashMap<>();
+    /** The weight override of every endpoint changed so far in this cluster (they outlive one run). */
+    private final Map<String, Integer> weights;
     private LongConsumer afterChange = version -> {};
 
-    /** @param candidates {service, id} pairs the changes pick from */
-    ConvergenceRun(AdminGrpc.AdminBlockingStub admin, Observers observers, ProcStat leader, List<String[]> candidates, long seed) {
+    /**
+     * @param candidates {service, id} pairs the changes pick from
+     * @param weights the overrides earlier runs on the same cluster set, updated by this run: a
+     *                run that did not know them could set a weight an endpoint already has, which
+     *                publishes nothing
+     */
+    ConvergenceRun(AdminGrpc.AdminBlockingStub admin, Observers observers, ProcStat leader, List<String[]> candidates,
+                   Map<String, Integer> weights, long seed) {
         this.admin = admin;
+        this.weights = weights;
         this.observers = observers;
         this.leader = leader;
         this.candidates = candidates;

@@ -4,7 +4,9 @@ import io.ballast.common.zk.ZkPaths;
 import io.ballast.proto.v1.AdminGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -25,13 +27,15 @@ final class ScalePhase {
         int small = args.integer("small", 1000, services, 1_000_000);
         int large = args.integer("large", 10_000, small, 1_000_000);
         int changes = args.integer("changes", 40, 1, 10_000);
-        int warmup = args.integer("warmup", 5, 0, 1000);
+        int warmup = args.integer("warmup", 40, 0, 1000);
         long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
         ZkPaths paths = ZkPaths.forCluster(args.text("cluster", ZkPaths.DEFAULT_CLUSTER));
         PushAckMetric metric = new PushAckMetric(args.required("cp-metrics"));
         LeaderProfile profile = new LeaderProfile(args.pid("cp-pid"), args.text("profile-dir", null));
         List<String> loadLines = new ArrayList<>();
         List<List<ConvergenceRun.Change>> runs = new ArrayList<>();
+        // The services' overrides outlive each run: the next one must know what is already set.
+        Map<String, Integer> overrides = new HashMap<>();
         List<String> labels = new ArrayList<>();
         List<String> ackLines = new ArrayList<>();
         try (BulkRegistrations registrations = new BulkRegistrations(args.required("zk"), paths)) {
@@ -60,7 +64,7 @@ final class ScalePhase {
                 String profileName = "convergence-" + target * services;
                 profile.start(profileName);
                 double[] m0 = metric.read();
-                runs.add(new ConvergenceRun(admin, new FleetObservers(fleet), leader, candidates, seed + size).run(warmup, changes));
+                runs.add(new ConvergenceRun(admin, new FleetObservers(fleet), leader, candidates, overrides, seed + size).run(warmup, changes));
                 double[] m1 = metric.read();
                 profile.stop(profileName);
                 labels.add(fleet.size() + " streams, " + target * services + " endpoints");

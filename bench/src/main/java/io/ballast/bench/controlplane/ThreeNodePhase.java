@@ -4,6 +4,7 @@ import io.ballast.common.zk.ZkPaths;
 import io.ballast.proto.v1.AdminGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,9 +41,9 @@ final class ThreeNodePhase {
             LeaderAcks acks = new LeaderAcks(admin, probes.size());
             PushAckMetric metric = new PushAckMetric(args.required("cp-metrics"));
             double[] m0 = metric.read();
-            List<ConvergenceRun.Change> changes = new ConvergenceRun(admin, observers, leader, candidates, args.integer("seed", 1, 0, Integer.MAX_VALUE))
+            List<ConvergenceRun.Change> changes = new ConvergenceRun(admin, observers, leader, candidates, new HashMap<>(), args.integer("seed", 1, 0, Integer.MAX_VALUE))
                     .afterChange(acks::check)
-                    .run(args.integer("warmup", 5, 0, 1000), args.integer("changes", 40, 1, 10_000));
+                    .run(args.integer("warmup", 40, 0, 1000), args.integer("changes", 40, 1, 10_000));
             double[] m1 = metric.read();
             Table.title("Convergence, " + probes.size() + " real nodes (bin/ballast node), " + ENDPOINTS
                     + " endpoints: SetWeight call -> every node applied and ACKed (node /snapshot polled every "
