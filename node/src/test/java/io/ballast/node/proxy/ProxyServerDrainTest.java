@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ballast.testing.NettyLeaks;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ballast.proto.v1.OutlierDetection;
 import io.ballast.proto.v1.Policy;
 import io.ballast.testing.FreePorts;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.URI;

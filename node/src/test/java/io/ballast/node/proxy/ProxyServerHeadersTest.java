@@ -5,6 +5,7 @@ import static io.ballast.node.proxy.TestSnapshots.endpoint;
 import static io.ballast.node.proxy.TestSnapshots.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -15,6 +15,7 @@ import io.ballast.node.snapshot.AppliedState;
 import io.ballast.proto.v1.RateLimit;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.testing.FreePorts;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import io.ballast.testing.Scrape;
 import java.net.InetSocketAddress;

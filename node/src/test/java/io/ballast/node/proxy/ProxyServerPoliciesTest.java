@@ -16,6 +16,7 @@ import io.ballast.proto.v1.RateLimit;
 import io.ballast.proto.v1.Route;
 import io.ballast.proto.v1.Snapshot;
 import io.ballast.proto.v1.WeightedService;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -11,6 +11,7 @@ import io.ballast.proto.v1.OutlierDetection;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.RetryOn;
 import io.ballast.proto.v1.RetryPolicy;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import io.ballast.testing.Scrape;
 import java.io.IOException;

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ballast.proto.v1.EndpointState;
 import io.ballast.proto.v1.Snapshot;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import java.io.IOException;
 import java.net.URI;

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.ballast.proto.v1.OutlierDetection;
 import io.ballast.proto.v1.Policy;
 import io.ballast.proto.v1.RetryPolicy;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -11,6 +11,7 @@ import io.ballast.proto.v1.Endpoint;
 import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.Policy;
 import io.ballast.testing.FreePorts;
+import io.ballast.testing.NettyLeaks;
 import io.ballast.testing.RecordingBackend;
 import java.util.HashMap;
 import java.util.Map;

@@ -15,6 +15,7 @@ import io.ballast.proto.v1.LbAlgorithm;
 import io.ballast.proto.v1.RateLimit;
 import io.ballast.proto.v1.TcpListener;
 import io.ballast.testing.FreePorts;
+import io.ballast.testing.NettyLeaks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

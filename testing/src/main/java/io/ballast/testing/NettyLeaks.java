@@ -1,6 +1,4 @@
-package io.ballast.node.proxy.tcp;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.ballast.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,18 +8,20 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
-/** A copy of the proxy tests' leak check (package-private there).
- *
+/**
  * Fails the test class if Netty's leak detector (paranoid in the build) reports a leaked buffer.
+ * Register it as a static {@code @RegisterExtension} field in every test class that runs plain
+ * Netty (the data plane); the module must have Netty itself (the dependency here is optional).
  * Netty logs leaks through SLF4J at ERROR on the ResourceLeakDetector logger; this captures them,
  * and after the class forces collection and fresh allocations, which is when the detector reports.
  */
-final class NettyLeaks implements BeforeAllCallback, AfterAllCallback {
+public final class NettyLeaks implements BeforeAllCallback, AfterAllCallback {
 
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
@@ -45,11 +45,13 @@ final class NettyLeaks implements BeforeAllCallback, AfterAllCallback {
                     unpooled.release();
                 }
             }
-            assertThat(appender.list)
-                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
-                    .extracting(ILoggingEvent::getFormattedMessage)
-                    .as("Netty leak reports")
-                    .isEmpty();
+            List<String> leaks = appender.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            if (!leaks.isEmpty()) {
+                throw new AssertionError("Netty leak reports: " + leaks);
+            }
         } finally {
             logger.detachAppender(appender);
             appender.stop();
