@@ -26,6 +26,12 @@ import java.util.function.LongConsumer;
 final class ConvergenceRun {
 
     private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Unrecorded changes before each case, unless {@code --warmup} says otherwise: the six JVMs of
+     * the bench on two cores are still JIT-compiling for ~20 s, which the first changes would measure.
+     */
+    private static final int DEFAULT_WARMUP = 40;
+    private static final int DEFAULT_CHANGES = 40;
     private static final int[] WEIGHTS = {20, 50, 200, 500, 1000};
 
     /** One change: milliseconds from the call to its answer, to the first and to the last node; bytes and CPU. */
@@ -63,8 +69,13 @@ final class ConvergenceRun {
         return this;
     }
 
+    /** The {@code --warmup} unrecorded changes, then the {@code --changes} recorded ones. */
+    List<Change> run(BenchArgs args) {
+        return run(args.integer("warmup", DEFAULT_WARMUP, 0, 1000), args.integer("changes", DEFAULT_CHANGES, 1, 10_000));
+    }
+
     /** {@code warmup} unrecorded changes, then {@code count} recorded ones. */
-    List<Change> run(int warmup, int count) {
+    private List<Change> run(int warmup, int count) {
         for (int i = 0; i < warmup; i++) {
             change();
         }

@@ -26,8 +26,6 @@ final class ScalePhase {
         int services = args.integer("services", 100, 1, 10_000);
         int small = args.integer("small", 1000, services, 1_000_000);
         int large = args.integer("large", 10_000, small, 1_000_000);
-        int changes = args.integer("changes", 40, 1, 10_000);
-        int warmup = args.integer("warmup", 40, 0, 1000);
         long seed = args.integer("seed", 1, 0, Integer.MAX_VALUE);
         ZkPaths paths = ZkPaths.forCluster(args.text("cluster", ZkPaths.DEFAULT_CLUSTER));
         PushAckMetric metric = new PushAckMetric(args.required("cp-metrics"));
@@ -64,7 +62,7 @@ final class ScalePhase {
                 String profileName = "convergence-" + target * services;
                 profile.start(profileName);
                 double[] m0 = metric.read();
-                runs.add(new ConvergenceRun(admin, new FleetObservers(fleet), leader, candidates, overrides, seed + size).run(warmup, changes));
+                runs.add(new ConvergenceRun(admin, new FleetObservers(fleet), leader, candidates, overrides, seed + size).run(args));
                 double[] m1 = metric.read();
                 profile.stop(profileName);
                 labels.add(fleet.size() + " streams, " + target * services + " endpoints");

@@ -43,7 +43,7 @@ final class ThreeNodePhase {
             double[] m0 = metric.read();
             List<ConvergenceRun.Change> changes = new ConvergenceRun(admin, observers, leader, candidates, new HashMap<>(), args.integer("seed", 1, 0, Integer.MAX_VALUE))
                     .afterChange(acks::check)
-                    .run(args.integer("warmup", 40, 0, 1000), args.integer("changes", 40, 1, 10_000));
+                    .run(args);
             double[] m1 = metric.read();
             Table.title("Convergence, " + probes.size() + " real nodes (bin/ballast node), " + ENDPOINTS
                     + " endpoints: SetWeight call -> every node applied and ACKed (node /snapshot polled every "
