@@ -111,6 +111,12 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     private final Clock clock;
     private final EventLog events;
     private ClusterState lastSeen; // state thread: the state the last events were computed against
+    // State thread: the caches' state that failure handling folded last. Snapshots, weights and
+    // ticks are computed from it, never from tracker.current(): the tracker moves on with every
+    // cache event, while the fold (lingering removals, self-preservation) runs later, once per
+    // batch. A publish that ran between a cache event and its fold would pair the newer state
+    // with the older overlay and publish a vanished registration as removed.
+    private ClusterState folded;
     private final WeightBook weights;
     private final HealthBook failures;
     private final ControlPlaneMetrics metrics = new ControlPlaneMetrics(); // updated on the state thread
@@ -338,10 +344,12 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     private void onStateChanged() {
-        recordEvents();
         if (tracker.loaded()) {
+            ClusterState current = tracker.current();
+            recordEvents(current);
             // Before the weights are refreshed: a vanished endpoint's SUSPECT weight is a share of its last one.
-            events.append(failures.onState(tracker.current(), publishedWeights, clock.millis()));
+            events.append(failures.onState(current, publishedWeights, clock.millis()));
+            folded = current;
             updateHealthMetrics();
         }
         refreshWeights();
@@ -352,11 +360,7 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     /** Appends what changed since the last call; the state loaded at start is the baseline, not events. */
-    private void recordEvents() {
-        if (!tracker.loaded()) {
-            return;
-        }
-        ClusterState current = tracker.current();
+    private void recordEvents(ClusterState current) {
         if (lastSeen != null) {
             events.append(ClusterEvents.diff(lastSeen, current, clock.millis(), id));
         }
@@ -373,12 +377,12 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
 
     /** State thread: time-driven failure handling; on the leader a changed overlay means a new snapshot. */
     private void healthTick() {
-        if (!tracker.loaded()) {
+        if (folded == null) {
             return;
         }
         try {
             HealthOverlay before = failures.overlay();
-            events.append(failures.tick(tracker.current(), role == Role.LEADER, clock.millis()));
+            events.append(failures.tick(folded, role == Role.LEADER, clock.millis()));
             updateHealthMetrics();
             if (role == Role.LEADER && !failures.overlay().equals(before)) {
                 debouncer.changed();
@@ -397,7 +401,8 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     public List<ServiceHealth> serviceHealth() {
         return onStateThread(() -> {
             Snapshot snapshot = sequence != null && sequence.current().isPresent() ? sequence.current().get()
-                    : SnapshotComputer.compute(tracker.current(), weights.latest(), failures.overlay(), 0, 0, clock.millis(), defaultService);
+                    : SnapshotComputer.compute(folded != null ? folded : tracker.current(), weights.latest(), failures.overlay(), 0, 0,
+                            clock.millis(), defaultService);
             return failures.services(snapshot);
         }, List.of());
     }
@@ -524,10 +529,10 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
      * publishes: the snapshot version bumps only when a weight actually changed.
      */
     private void refreshWeights() {
-        if (!tracker.loaded()) {
+        if (folded == null) {
             return;
         }
-        publishedWeights = weights.compute(tracker.current(), clock.millis());
+        publishedWeights = weights.compute(folded, clock.millis());
         if (weights.timeDependent() && !weightTickScheduled) {
             weightTickScheduled = true;
             try {
@@ -548,12 +553,14 @@ final class ControlLoop implements SubscriptionGate, ReplicaView, AutoCloseable 
     }
 
     private void publish() {
-        if (role != Role.LEADER || !tracker.loaded()) {
-            return; // a leader never pushes before all its caches hold what ZooKeeper holds
+        if (role != Role.LEADER || folded == null) {
+            // A leader never pushes before all its caches hold what ZooKeeper holds and failure
+            // handling has folded it; the fold that sets folded calls debouncer.changed().
+            return;
         }
         long now = clock.millis();
-        publishedWeights = weights.compute(tracker.current(), now);
-        sequence.next(tracker.current(), weights.latest(), failures.overlay(), now).ifPresent(snapshot -> {
+        publishedWeights = weights.compute(folded, now);
+        sequence.next(folded, weights.latest(), failures.overlay(), now).ifPresent(snapshot -> {
             log.info("publishing snapshot epoch {} version {} ({} services) to {} subscribers", snapshot.getEpoch(),
                     snapshot.getVersion(), snapshot.getServicesCount(), subscribers.size());
             subscribers.forEach(s -> s.offer(snapshot));

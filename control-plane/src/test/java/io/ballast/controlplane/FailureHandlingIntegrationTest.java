@@ -150,6 +150,41 @@ class FailureHandlingIntegrationTest {
         assertThat(replicas.admin(leader).getStatus(GetStatusRequest.getDefaultInstance()).getServicesList()).isEmpty();
     }
 
+    /**
+     * Registrations that vanish in one burst (one ZooKeeper transaction: the cache delivers the
+     * deletions one by one) must never be published missing: every snapshot the leader sends
+     * holds each of them, as it was (removal grace) or SUSPECT. A snapshot computed from the
+     * caches' newest state before failure handling had folded it published the later ones as
+     * removed (the chaos suite's "all agents cut" scenario caught it).
+     */
+    @Test
+    void registrationsVanishingInOneBurstAreNeverPublishedMissing() throws Exception {
+        TestNode node = replicas.node(leader, "n1");
+        List<String> ids = List.of("a", "b", "c", "d", "e");
+        for (int i = 0; i < ids.size(); i++) {
+            replicas.register(Replicas.registration("web", ids.get(i), 8001 + i, 100));
+        }
+        await().atMost(Replicas.WAIT).until(() -> node.latest().map(s -> s.getServicesCount() == 1
+                && s.getServices(0).getEndpointsCount() == ids.size()).orElse(false));
+        int before = node.snapshots().size();
+
+        var burst = new java.util.ArrayList<org.apache.curator.framework.api.transaction.CuratorOp>();
+        for (String id : ids) {
+            burst.add(replicas.client.transactionOp().delete().forPath(replicas.paths.backend("web", id)));
+        }
+        replicas.client.transaction().forOperations(burst);
+
+        await().atMost(Replicas.WAIT).until(() -> node.latest().map(s -> s.getServices(0).getEndpointsList().stream()
+                .allMatch(e -> e.getState() == EndpointState.SUSPECT)).orElse(false));
+        List<Snapshot> since = node.snapshots().subList(before, node.snapshots().size());
+        assertThat(since).isNotEmpty();
+        for (Snapshot snapshot : since) {
+            assertThat(snapshot.getServicesList()).as("version %d", snapshot.getVersion()).hasSize(1);
+            assertThat(snapshot.getServices(0).getEndpointsList()).as("version %d", snapshot.getVersion())
+                    .extracting(Endpoint::getId).containsExactlyElementsOf(ids);
+        }
+    }
+
     @Test
     void aQuorumOfNodesEjectsClusterWideAndOneNodeAloneDoesNot() throws Exception {
         TestNode n1 = replicas.node(leader, "n1");

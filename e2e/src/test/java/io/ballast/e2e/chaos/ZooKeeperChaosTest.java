@@ -54,13 +54,11 @@ class ZooKeeperChaosTest {
      * node keeps all three backends, as SUSPECT. Converge: until every node shows all three
      * SUSPECT. Then the rules go and the agents re-register (ACTIVE again).
      *
-     * <p>KNOWN FAILURE (control plane of wip/cp at fefa64e, 4 of 5 runs): the agents are cut at
-     * one instant (one nft rule), but their sessions expire up to ~0.5 s apart; the leader
-     * removes the FIRST vanished registration and publishes that snapshot (~25 ms later) before the
-     * second vanishes and self-preservation starts (it then brings the first back as SUSPECT). The
-     * nodes route without it for that moment. No request fails, but the invariant "the snapshot keeps
-     * the backends" does not hold; the fix belongs in the control plane (hold a removal for a short
-     * grace so that near-simultaneous vanishings are counted together), not here.
+     * <p>Two control-plane races this scenario caught, both fixed: the sessions cut at one instant
+     * expire up to ~0.5 s apart, and the first removal went out before the second vanishing started
+     * self-preservation (fixed by the removal grace); and a snapshot computed from the caches'
+     * newest state before failure handling had folded it published the later vanishings as removed
+     * (fixed by computing snapshots only from the folded state, see ControlLoop).
      */
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
