@@ -2,12 +2,13 @@ package io.ballast.node.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.concurrent.ThreadFactory;
@@ -27,8 +28,7 @@ record Transport(String name, Class<? extends ServerChannel> serverChannel, Clas
     }
 
     EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
-        return "epoll".equals(name)
-                ? new EpollEventLoopGroup(threads, threadFactory)
-                : new NioEventLoopGroup(threads, threadFactory);
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory,
+                "epoll".equals(name) ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 }

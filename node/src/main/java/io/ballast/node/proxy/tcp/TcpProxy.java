@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class TcpProxy implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TcpProxy.class);
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+    private static final Pattern EPOLL_BIND_PREFIX = Pattern.compile("^bind\\(\\.\\.\\) failed[^:]*: ");
 
     private final TcpProxyConfig config;
     private final TcpTransport transport;
@@ -176,10 +178,13 @@ public final class TcpProxy implements AutoCloseable {
         return bind.channel();
     }
 
-    /** "Address already in use", also from the epoll transport, which says "bind(..) failed: Address already in use". */
+    /**
+     * "Address already in use", also from the epoll transport, which prefixes the system call:
+     * "bind(..) failed: ..." (Netty 4.1) or "bind(..) failed with error(-98): ..." (4.2).
+     */
     private static String reason(Throwable cause) {
         String message = String.valueOf(cause.getMessage());
-        return message.startsWith("bind(..) failed: ") ? message.substring("bind(..) failed: ".length()) : message;
+        return EPOLL_BIND_PREFIX.matcher(message).replaceFirst("");
     }
 
     /** The ports listened on now (tests, logs). */
