@@ -1,6 +1,7 @@
 package io.ballast.e2e.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.proto.v1.OutlierDetection;
@@ -10,6 +11,8 @@ import io.ballast.testing.FaultProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -131,13 +134,20 @@ class BackendChaosTest {
         chaos.invariant("0 failed; the 2 s requests in flight on web-1 end with 200; nothing new reaches it");
         OpenLoopClient load = chaos.load(100, t.nodeArray());
         chaos.runFor(200);
+        String web1 = t.backendAddresses().get(0);
         int sent = 0;
-        while (cluster.backendInFlight(t.backendAddresses().get(0)) < 2 && sent < 30) {
+        boolean slowOnWeb1 = false;
+        while (!slowOnWeb1 && sent < 30) {
             load.sendOne("/slow?delay-ms=2000", sent % 2);
             sent++;
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // pacing, not synchronisation
+            // web-1's in-flight count includes the background load's requests (one every ~30 ms, a few ms each):
+            // in CI one of them made a read 2 while a single slow request was there. Only a count that holds
+            // for 500 ms is the 2-second requests.
+            slowOnWeb1 = cluster.backendInFlight(web1) >= 2
+                    && holdsFor(Duration.ofMillis(500), () -> cluster.backendInFlight(web1) >= 2);
         }
-        assertThat(cluster.backendInFlight(t.backendAddresses().get(0))).as("slow requests in flight on web-1").isGreaterThanOrEqualTo(2);
+        assertThat(slowOnWeb1).as("2 slow requests in flight on web-1 for 500 ms, after " + sent + " sent").isTrue();
         chaos.inject("ballastctl drain web web-1", () -> {
             ChaosCluster.CommandResult drain = cluster.ballastctl("drain", "web", "web-1");
             assertThat(drain.exitCode()).as(drain.output()).isZero();
@@ -234,5 +244,15 @@ class BackendChaosTest {
             }
             return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }).orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+    }
+
+    /** True if {@code condition} holds at every poll (50 ms apart) for {@code window} unbroken, beginning within 200 ms. */
+    private static boolean holdsFor(Duration window, BooleanSupplier condition) {
+        try {
+            await().during(window).atMost(window.plusMillis(200)).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
     }
 }
