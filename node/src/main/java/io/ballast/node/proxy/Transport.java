@@ -16,18 +16,19 @@ import java.util.concurrent.ThreadFactory;
 /**
  * The Netty transport: native epoll when the platform offers it (fewer syscalls and copies than
  * NIO on Linux), NIO otherwise. Client and backend channels must use the same transport because
- * backend channels are registered on the client channel's own event loop.
+ * backend channels are registered on the client channel's own event loop. Shared by the HTTP proxy
+ * and the TCP listeners ({@code proxy.tcp}); stateless, any thread may call it.
  */
-record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends Channel> socketChannel) {
+public record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends Channel> socketChannel) {
 
-    static Transport detect() {
+    public static Transport detect() {
         if (Epoll.isAvailable()) {
             return new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class);
         }
         return new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
-    EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+    public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
         return new MultiThreadIoEventLoopGroup(threads, threadFactory,
                 "epoll".equals(name) ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }

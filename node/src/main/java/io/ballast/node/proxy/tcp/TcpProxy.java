@@ -3,6 +3,7 @@ package io.ballast.node.proxy.tcp;
 import io.ballast.common.config.Checks;
 import io.ballast.node.proxy.ConnectionBalancer;
 import io.ballast.node.proxy.ConnectionBalancer.Target;
+import io.ballast.node.proxy.Transport;
 import io.ballast.proto.v1.EndpointOutcomes;
 import io.ballast.proto.v1.Service;
 import io.ballast.proto.v1.Snapshot;
@@ -30,8 +31,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class TcpProxy implements AutoCloseable {
     private static final Pattern EPOLL_BIND_PREFIX = Pattern.compile("^bind\\(\\.\\.\\) failed[^:]*: ");
 
     private final TcpProxyConfig config;
-    private final TcpTransport transport;
+    private final Transport transport;
     private final EventLoopGroup group;
     private final Map<EventLoop, LoopConnections> loops;
     private final ConnectionBalancer balancer;
@@ -74,7 +75,7 @@ public final class TcpProxy implements AutoCloseable {
 
     private TcpProxy(TcpProxyConfig config, MeterRegistry registry) {
         this.config = config;
-        this.transport = TcpTransport.detect();
+        this.transport = Transport.detect();
         this.group = transport.newGroup(config.ioThreads(), new DefaultThreadFactory("ballast-tcp-io"));
         Map<EventLoop, LoopConnections> byLoop = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
@@ -260,7 +261,7 @@ public final class TcpProxy implements AutoCloseable {
         return table;
     }
 
-    TcpTransport transport() {
+    Transport transport() {
         return transport;
     }
 
